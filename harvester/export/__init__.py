@@ -1,0 +1,1 @@
+"""Exports of the store: the fixed JSONL record first (interfaces.md)."""

@@ -1,0 +1,1 @@
+"""Fetching: downloader middlewares that budget, record and (later) unblock requests."""

@@ -1,0 +1,70 @@
+"""Item pipelines: read each captured report page, then store it."""
+
+from __future__ import annotations
+
+import logging
+
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DropItem
+
+from harvester.discover.links import is_report_title
+from harvester.document import UnreadableDocument, read_document
+from harvester.items import HarvestedReport, ReportPage
+from harvester.store.crawl import store_for
+
+logger = logging.getLogger(__name__)
+
+
+class ReadReportPipeline:
+    """ReportPage → HarvestedReport; pages that turn out not to be reports are dropped and counted."""
+
+    def __init__(self, stats) -> None:
+        self.stats = stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ReadReportPipeline:
+        return cls(crawler.stats)
+
+    def process_item(self, item, spider=None):
+        if not isinstance(item, ReportPage):
+            return item
+        try:
+            document = read_document(item.body, item.final_url, item.content_type)
+        except UnreadableDocument as exc:
+            self.stats.inc_value("harvester/unreadable")
+            raise DropItem(f"unreadable report {item.url}: {exc}") from None
+        title = document.title or item.link_text or ""
+        if not is_report_title(title):
+            self.stats.inc_value("harvester/not_report")
+            raise DropItem(f"not an annual report: {item.url} ({title[:60]!r})")
+        if not document.title:
+            document.title = title
+        return HarvestedReport(page=item, document=document)
+
+
+class StoreReportPipeline:
+    """Writes each report in one transaction; counts outcomes as ``harvester/reports/<outcome>``."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.region_codes: dict[str, str | None] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> StoreReportPipeline:
+        return cls(crawler)
+
+    def open_spider(self, spider=None) -> None:
+        seeds = getattr(self.crawler.spider, "seeds", [])
+        self.region_codes = {seed.url: seed.region_code for seed in seeds}
+
+    def process_item(self, item, spider=None):
+        if not isinstance(item, HarvestedReport):
+            return item
+        store = store_for(self.crawler)
+        outcome = store.writer.store_report(
+            item.page, item.document, run_id=store.run_id,
+            region_code=self.region_codes.get(item.page.portal_url),
+        )
+        self.crawler.stats.inc_value(f"harvester/reports/{outcome.value}")
+        logger.info("%s: %s %s", outcome.value, item.document.title, item.page.url)
+        return item

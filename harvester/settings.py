@@ -1,0 +1,67 @@
+"""Scrapy settings for harvester: the one configuration surface.
+
+Every ``HARVESTER_*`` setting can be overridden with ``-s NAME=VALUE``; the
+store URL also comes from the ``HARVESTER_DB_URL`` environment variable.
+"""
+
+import os
+
+BOT_NAME = "harvester"
+SPIDER_MODULES = ["spiders"]
+NEWSPIDER_MODULE = "spiders"
+
+#: Identifies the project and where to complain, as polite crawlers do.
+HARVESTER_CONTACT_URL = os.environ.get("HARVESTER_CONTACT_URL", "https://github.com/harvester-project/harvester")
+USER_AGENT = f"harvester/0.1 (+{HARVESTER_CONTACT_URL}; annual-report research crawler)"
+
+ROBOTSTXT_OBEY = True
+ROBOTSTXT_PARSER = "scrapy.robotstxt.ProtegoRobotParser"
+
+# Politeness: at most two requests in flight per host, paced by AutoThrottle.
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 0.25
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 0.5
+AUTOTHROTTLE_MAX_DELAY = 30
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+RANDOMIZE_DOWNLOAD_DELAY = True
+
+DOWNLOAD_TIMEOUT = 30
+#: Report pages are small; anything far larger is a trap or an attachment (handled apart).
+DOWNLOAD_MAXSIZE = 64 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 16 * 1024 * 1024
+RETRY_ENABLED = True
+RETRY_TIMES = 2
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+REDIRECT_MAX_TIMES = 10
+DEPTH_LIMIT = 0
+COOKIES_ENABLED = True
+TELNETCONSOLE_ENABLED = False
+LOG_LEVEL = os.environ.get("HARVESTER_LOG_LEVEL", "INFO")
+
+# Proxies come from http_proxy / https_proxy / no_proxy through HttpProxyMiddleware (on by default).
+HTTPPROXY_ENABLED = True
+
+#: Pages fetched per portal before the spider stops following its links: ends calendar and session-id traps.
+HARVESTER_MAX_PAGES_PER_PORTAL = 400
+#: Link hops from the home page through hub pages (政务公开 → 政府信息公开 → …) before giving up on a branch.
+HARVESTER_MAX_HUB_DEPTH = 4
+#: Store URL; None means HARVESTER_DB_URL or the project's SQLite file.
+HARVESTER_DB_URL = os.environ.get("HARVESTER_DB_URL")
+
+DOWNLOADER_MIDDLEWARES = {
+    "harvester.fetch.middlewares.PortalBudgetMiddleware": 40,
+    "harvester.fetch.middlewares.FetchRecorderMiddleware": 50,
+}
+ITEM_PIPELINES = {
+    "harvester.pipelines.ReadReportPipeline": 100,
+    "harvester.pipelines.StoreReportPipeline": 500,
+}
+EXTENSIONS = {
+    "harvester.store.crawl.CrawlRunExtension": 10,
+}
+
+REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+FEED_EXPORT_ENCODING = "utf-8"

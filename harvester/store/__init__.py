@@ -1,0 +1,1 @@
+"""Persistence: the only stage that touches the database."""

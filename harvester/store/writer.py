@@ -1,0 +1,265 @@
+"""Writing crawl results: one transaction per item, idempotent under retries and races."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import zlib
+from datetime import UTC, datetime
+from enum import Enum
+
+from sqlalchemy import Engine, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from harvester.document import PARSER_VERSION
+from harvester.items import Document, PortalSeed, ReportPage
+from harvester.store.db import session_factory
+from harvester.store.models import (
+    Blob,
+    CheckResult,
+    CrawlRun,
+    Fetch,
+    Portal,
+    Report,
+    ReportVersion,
+    Sighting,
+    TableCell,
+)
+
+logger = logging.getLogger(__name__)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Outcome(str, Enum):
+    NEW_REPORT = "new_report"
+    NEW_VERSION = "new_version"
+    NEW_SIGHTING = "new_sighting"
+    UNCHANGED = "unchanged"
+
+
+def _insert_ignore(session: Session, model, values: dict, key: list[str]) -> None:
+    """INSERT … ON CONFLICT DO NOTHING on SQLite and PostgreSQL alike."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    session.execute(insert(model).values(**values).on_conflict_do_nothing(index_elements=key))
+
+
+def put_blob(session: Session, body: bytes) -> str:
+    """Store a raw body once, compressed, and return its SHA-256."""
+    digest = hashlib.sha256(body).hexdigest()
+    _insert_ignore(
+        session,
+        Blob,
+        {"sha256": digest, "size": len(body), "compression": "zlib", "data": zlib.compress(body, 6)},
+        ["sha256"],
+    )
+    return digest
+
+
+def read_blob(blob: Blob) -> bytes:
+    return zlib.decompress(blob.data) if blob.compression == "zlib" else blob.data
+
+
+def region_from_site_id(site_id_code: str | None) -> str | None:
+    """The first six digits of a SiteIDCode meta are the site's region code."""
+    if site_id_code and len(site_id_code) >= 6 and site_id_code[:6].isdigit() and site_id_code[:6] != "000000":
+        return site_id_code[:6]
+    return None
+
+
+class StoreWriter:
+    """The crawl's handle on the store; every public method is one committed transaction."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.sessions = session_factory(engine)
+        self._portal_ids: dict[str, int] = {}
+
+    # --- runs and portals -------------------------------------------------------
+
+    def start_run(self, seeds: str | None) -> int:
+        with self.sessions.begin() as session:
+            run = CrawlRun(started_at=utcnow(), status="running", seeds=seeds, counts={})
+            session.add(run)
+            session.flush()
+            return run.id
+
+    def finish_run(self, run_id: int, status: str, counts: dict) -> None:
+        with self.sessions.begin() as session:
+            run = session.get(CrawlRun, run_id)
+            if run is not None:
+                run.finished_at = utcnow()
+                run.status = status
+                run.counts = counts
+
+    def portal_id(self, seed: PortalSeed) -> int:
+        if seed.url in self._portal_ids:
+            return self._portal_ids[seed.url]
+        with self.sessions.begin() as session:
+            _insert_ignore(
+                session,
+                Portal,
+                {"url": seed.url, "name": seed.name, "region_code": seed.region_code, "level": seed.level,
+                 "parent": seed.parent, "first_seen_at": utcnow()},
+                ["url"],
+            )
+            portal = session.scalars(select(Portal).where(Portal.url == seed.url)).one()
+            portal.name, portal.region_code = seed.name, seed.region_code or portal.region_code
+            portal.level, portal.parent = seed.level or portal.level, seed.parent or portal.parent
+            self._portal_ids[seed.url] = portal.id
+            return portal.id
+
+    def _portal_id_for(self, session: Session, portal_url: str | None) -> int | None:
+        if not portal_url:
+            return None
+        if portal_url not in self._portal_ids:
+            found = session.scalars(select(Portal.id).where(Portal.url == portal_url)).first()
+            if found is None:
+                return None
+            self._portal_ids[portal_url] = found
+        return self._portal_ids[portal_url]
+
+    # --- fetches ----------------------------------------------------------------
+
+    def record_fetch(self, *, run_id: int | None, portal_url: str | None, url: str, final_url: str | None,
+                     status: int | None, method: str = "GET", etag: str | None = None,
+                     last_modified: str | None = None, content_type: str | None = None,
+                     kind: str | None = None, referer: str | None = None, error: str | None = None,
+                     fetched_at: datetime | None = None) -> None:
+        with self.sessions.begin() as session:
+            session.add(Fetch(
+                run_id=run_id, portal_id=self._portal_id_for(session, portal_url), url=url[:2048],
+                final_url=(final_url or "")[:2048] or None, method=method, status=status,
+                etag=(etag or "")[:512] or None, last_modified=(last_modified or "")[:128] or None,
+                content_type=(content_type or "")[:256] or None, kind=kind, referer=(referer or "")[:2048] or None,
+                error=error, fetched_at=fetched_at or utcnow(),
+            ))
+
+    # --- reports ----------------------------------------------------------------
+
+    def store_report(self, page: ReportPage, document: Document, run_id: int | None = None,
+                     region_code: str | None = None) -> Outcome:
+        """Store a harvested report; a race with another writer on the same text is retried once."""
+        for attempt in (1, 2):
+            try:
+                with self.sessions.begin() as session:
+                    return self._store_report(session, page, document, run_id, region_code)
+            except IntegrityError:
+                if attempt == 2:
+                    raise
+                logger.info("concurrent write of %s, retrying", page.url)
+        raise AssertionError("unreachable")
+
+    def _store_report(self, session: Session, page: ReportPage, document: Document, run_id: int | None,
+                      region_code: str | None) -> Outcome:
+        now = page.fetched_at or utcnow()
+        portal_id = self._portal_id_for(session, page.portal_url)
+        version = session.scalars(
+            select(ReportVersion).where(ReportVersion.content_hash == document.content_hash)
+        ).first()
+        if version is not None:
+            report = version.report
+            outcome = Outcome.UNCHANGED
+        else:
+            blob_sha = put_blob(session, page.body)
+            report = self._report_edited_at(session, page, document)
+            if report is None:
+                report = Report(
+                    report_key=document.content_hash[:16],
+                    region_code=region_from_site_id(document.site_id_code) or region_code,
+                    first_seen_at=now,
+                )
+                session.add(report)
+                session.flush()
+                outcome = Outcome.NEW_REPORT
+            else:
+                outcome = Outcome.NEW_VERSION
+            version = self._add_version(session, report, page, document, blob_sha, now)
+            report.current_version_id = version.id
+            report.gone_at = None
+
+        if self._upsert_sighting(session, report, page, portal_id, run_id, now) and outcome is Outcome.UNCHANGED:
+            outcome = Outcome.NEW_SIGHTING
+        return outcome
+
+    def _report_edited_at(self, session: Session, page: ReportPage, document: Document) -> Report | None:
+        """The report previously seen at this address, if the new text is an edit of it.
+
+        An address that now carries another publisher's or another year's report
+        is a reused URL, not an edit.
+        """
+        sighting = session.scalars(
+            select(Sighting).where(Sighting.url.in_({page.url, page.final_url})).order_by(Sighting.id.desc())
+        ).first()
+        if sighting is None:
+            return None
+        current = sighting.report.current_version
+        if current is None:
+            return None
+        if document.year and current.year and document.year != current.year:
+            return None
+        if document.agency and current.agency and document.agency != current.agency:
+            return None
+        return sighting.report
+
+    @staticmethod
+    def _add_version(session: Session, report: Report, page: ReportPage, document: Document, blob_sha: str,
+                     now: datetime) -> ReportVersion:
+        version = ReportVersion(
+            report_id=report.id, content_hash=document.content_hash, title=document.title,
+            agency=document.agency, year=document.year, published_at=document.published_at,
+            format_version=document.format_version, source_type=document.source_type,
+            table_source=document.table_source, url=page.final_url or page.url, text=document.text,
+            sections=document.sections, tables=document.tables, notes=document.notes,
+            blob_sha256=blob_sha, parser_version=PARSER_VERSION, seen_at=now,
+        )
+        session.add(version)
+        session.flush()
+        replace_parsed(session, version, document)
+        return version
+
+    @staticmethod
+    def _upsert_sighting(session: Session, report: Report, page: ReportPage, portal_id: int | None,
+                         run_id: int | None, now: datetime) -> bool:
+        """Record where the report was seen; True when the address is new for it."""
+        url = page.final_url or page.url
+        sighting = session.scalars(
+            select(Sighting).where(Sighting.report_id == report.id, Sighting.url == url)
+        ).first()
+        if sighting is not None:
+            sighting.last_seen_at = now
+            sighting.last_run_id = run_id
+            sighting.http_status = page.status
+            return False
+        session.add(Sighting(
+            report_id=report.id, url=url, portal_id=portal_id, referer=page.referer, http_status=page.status,
+            first_seen_at=now, last_seen_at=now, last_run_id=run_id,
+        ))
+        session.flush()
+        return True
+
+
+def replace_parsed(session: Session, version: ReportVersion, document: Document) -> None:
+    """(Re)write a version's parsed tables and checks in long form."""
+    version.tables = document.tables
+    version.sections = document.sections
+    version.notes = document.notes
+    version.format_version = document.format_version
+    version.table_source = document.table_source
+    version.cells = [
+        TableCell(table_name=table, row_key=row, column_key=column,
+                  value=float(value) if value is not None else None)
+        for table, rows in document.tables.items()
+        for row, columns in rows.items()
+        for column, value in columns.items()
+    ]
+    version.checks = [
+        CheckResult(rule=check["rule"], scope=check["scope"], status=check["status"],
+                    expected=check.get("expected"), found=check.get("found"))
+        for check in document.checks
+    ]
