@@ -30,7 +30,7 @@ from harvester.store.writer import utcnow
 DEFAULT_SEEDS = Path(__file__).resolve().parents[1] / "seeds" / "portals.csv"
 
 # Reports first, then lists, then hubs: a portal's page budget goes where the reports are.
-PRIORITY = {"report": 30, "list": 20, "column": 20, "hub": 10, "home": 0}
+PRIORITY = {"report": 30, "list": 20, "column": 20, "notices": 15, "hub": 10, "home": 0}
 
 
 class PortalsSpider(scrapy.Spider):
@@ -84,9 +84,13 @@ class PortalsSpider(scrapy.Spider):
 
         for link in report_links:
             yield self._request(link.url, "report", portal=portal, hub_depth=hub_depth, link_text=link.text)
+        if meta.get("kind") == "notices":
+            return
         for link in links:
             if link.kind is LinkKind.COLUMN and self._may_enter(link.url, portal, hub_depth):
                 yield self._request(link.url, "column", portal=portal, hub_depth=hub_depth + 1, in_column=True)
+            elif link.kind is LinkKind.NOTICES and hub_depth >= 1 and same_government(link.url, portal):
+                yield self._request(link.url, "notices", portal=portal, hub_depth=hub_depth + 1)
             elif link.kind is LinkKind.HUB and hub_depth < self.max_hub_depth and self._may_enter(link.url, portal, hub_depth):
                 yield self._request(link.url, "hub", portal=portal, hub_depth=hub_depth + 1)
         if in_column:

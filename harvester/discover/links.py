@@ -13,7 +13,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from enum import Enum
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urldefrag, urljoin, urlsplit
 
 import tldextract
 from parsel import Selector
@@ -27,6 +27,7 @@ class LinkKind(str, Enum):
     REPORT = "report"
     COLUMN = "column"
     HUB = "hub"
+    NOTICES = "notices"
     OTHER = "other"
 
 
@@ -55,6 +56,8 @@ COLUMN_TEXT = re.compile(
 COLUMN_URL = re.compile(r"(zfxxgknb|xxgknb|gknb|ndbg|zfxxgkndbg|xxgkndbg|nianbao|gkndbg)", re.I)
 HUB_TEXT = re.compile(r"^(政务公开|政府信息公开|信息公开|政府信息公开专栏|法定主动公开内容|政务信息公开|政府公开|信息公开目录|政府信息公开目录|公开年报|政府信息公开平台)$")
 HUB_URL = re.compile(r"/(zwgk|xxgk|zfxxgk|zfxxgkzl|gkml|xxgkml|govinfo|zwxxgk|public)(/|$|\.|_)", re.I)
+#: General notice columns: reports are often posted there too, so their first page is worth a look.
+NOTICES_TEXT = re.compile(r"^(通知公告|公示公告|公告公示|最新公开|最新信息|最新发布|公开动态|通知公示|政务公告)$")
 #: Year sub-columns inside a report column: 2024年, 2024年度, 2024年报.
 YEAR_SUBCOLUMN = re.compile(r"^((19|20)\d{2})年?度?(年报|报告)?$")
 #: Pages under a disclosure path that never lead to the reports.
@@ -96,14 +99,18 @@ def same_government(url: str, portal_url: str) -> bool:
 
 
 def normalise_url(href: str, base_url: str) -> str | None:
-    """Absolute, canonical http(s) URL, or None for anything that must not be fetched."""
+    """Absolute http(s) URL without fragment, or None for anything that must not be fetched.
+
+    The query keeps its order: servers may care, and Scrapy's duplicate filter
+    canonicalises on its own.
+    """
     href = (href or "").strip()
     if not href or href.lower().startswith(SKIPPED_SCHEMES):
         return None
-    url = urljoin(base_url, safe_url_string(href))
+    url, _fragment = urldefrag(urljoin(base_url, safe_url_string(href)))
     if urlsplit(url).scheme not in ("http", "https"):
         return None
-    return canonicalize_url(url, keep_fragments=False)
+    return url
 
 
 def classify(text: str, url: str) -> LinkKind:
@@ -114,6 +121,8 @@ def classify(text: str, url: str) -> LinkKind:
         return LinkKind.COLUMN
     if HUB_TEXT.match(norm):
         return LinkKind.HUB
+    if NOTICES_TEXT.match(norm):
+        return LinkKind.NOTICES
     if HUB_URL.search(urlsplit(url).path) and ("公开" in norm or not norm) and not NOT_HUB_WORDS.search(norm):
         return LinkKind.HUB
     return LinkKind.OTHER
@@ -167,7 +176,8 @@ def pagination_urls(html: str | Selector, base_url: str) -> list[str]:
             continue
         if NEXT_PAGE_TEXT.match(text) or (text.isdigit() and NUMBERED_PAGE_URL.search(url)):
             urls.append(url)
-    return list(dict.fromkeys(canonicalize_url(u) for u in urls if u != canonicalize_url(base_url)))
+    own = canonicalize_url(base_url)
+    return list(dict.fromkeys(u for u in urls if canonicalize_url(u) != own))
 
 
 def _count_page(script: str) -> int:
