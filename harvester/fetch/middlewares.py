@@ -69,6 +69,7 @@ class FetchRecorderMiddleware:
 
     def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Response:
         if request.meta.get("portal") is not None:
+            self.crawler.stats.inc_value("harvester/pages_fetched")
             headers = response.headers
             self._record(
                 request, final_url=response.url, status=response.status,

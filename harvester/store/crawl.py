@@ -32,7 +32,8 @@ def store_for(crawler: Crawler) -> CrawlStore:
 
 #: Stats copied into the crawl run's record when it closes: name in the run → Scrapy stats key.
 RUN_COUNTS = {
-    "pages_fetched": "downloader/response_count",
+    "pages_fetched": "harvester/pages_fetched",
+    "responses": "downloader/response_count",
     "not_modified": "downloader/response_status_count/304",
     "new_reports": "harvester/reports/new_report",
     "new_versions": "harvester/reports/new_version",
