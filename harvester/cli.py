@@ -19,6 +19,7 @@ from typing import Annotated, TextIO
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from harvester.store.db import PROJECT_ROOT, StoreError
@@ -30,7 +31,7 @@ EXIT_PROBLEM, EXIT_BAD_INPUT, EXIT_STORE = 1, 2, 3
 
 
 def fail(message: str, code: int) -> typer.Exit:
-    console.print(f"[red]error:[/red] {message}", highlight=False, markup=True)
+    console.print(f"[red]error:[/red] {escape(message)}", highlight=False, soft_wrap=True)
     return typer.Exit(code)
 
 
@@ -164,7 +165,7 @@ def demo(
         raise fail(f"crawl exited with {code}; see {log_file}", EXIT_PROBLEM)
     with store_session(db_url) as session:
         records = list(iter_records(session))
-    Console().print(harvest_table(records))
+    Console(width=None if sys.stdout.isatty() else 140).print(harvest_table(records))
     console.print(
         f"{len(records)} reports, {sum(len(r['sightings']) for r in records)} sightings, {requests} requests. "
         f"Export: HARVESTER_DB_URL={db_url} harvester export --format jsonl --out reports.jsonl"
@@ -173,12 +174,12 @@ def demo(
 
 def harvest_table(records: list[dict]) -> Table:
     table = Table(title="Harvested annual reports", show_lines=False)
-    for column in ("year", "agency", "published", "format", "cells", "checks", "seen at"):
+    for column in ("year", "agency", "published", "format", "cells", "checks pass/fail", "sightings"):
         table.add_column(column, overflow="fold")
     for record in sorted(records, key=lambda r: (r["agency"] or "", r["year"] or 0)):
         cells = sum(1 for rows in record["tables"].values() for cols in rows.values() for v in cols.values() if v is not None)
         statuses = [check["status"] for check in record["checks"]]
-        checks = f"{statuses.count('pass')} pass / {statuses.count('fail')} fail" if statuses else "-"
+        checks = f"{statuses.count('pass')}/{statuses.count('fail')}" if statuses else "-"
         table.add_row(
             str(record["year"] or "?"), record["agency"] or "?", (record["published_at"] or "?")[:10],
             record["format_version"], str(cells), checks, str(len(record["sightings"])),
