@@ -178,14 +178,18 @@ def page(*bodies: str, chrome: bool = True) -> str:
     """A page with portal chrome around the report body (layout table included)."""
     head = '<html><head><meta charset="utf-8"><title>2024年政府信息公开工作年度报告</title></head><body>'
     nav = (
-        '<table class="layout"><tr><td><a href="/">首页</a></td><td>政务公开</td><td>访问量</td><td>12345</td></tr></table>'
-        if chrome
-        else ""
+        '<table class="layout"><tr><td><a href="/">首页</a></td><td>政务公开</td>'
+        "<td>访问量</td><td>12345</td></tr></table>"
     )
     content = "\n".join(bodies)
-    wrapped = f'<table class="layout" width="100%"><tr><td><div id="zoom">{content}</div></td></tr></table>' if chrome else content
-    foot = '<div class="footer"><table><tr><td>电话</td><td>0932-8212345</td></tr><tr><td>网站标识码</td><td>6211020001</td></tr></table></div>'
-    return head + nav + wrapped + (foot if chrome else "") + "</body></html>"
+    wrapped = f'<table class="layout" width="100%"><tr><td><div id="zoom">{content}</div></td></tr></table>'
+    foot = (
+        '<div class="footer"><table><tr><td>电话</td><td>0932-8212345</td></tr>'
+        "<tr><td>网站标识码</td><td>6211020001</td></tr></table></div>"
+    )
+    if not chrome:
+        return head + content + "</body></html>"
+    return head + nav + wrapped + foot + "</body></html>"
 
 
 def render_report(
@@ -220,7 +224,9 @@ def render_report(
         ]
         return page(*parts)
     return page(
-        sections[0], render_table(active, **kw), sections[1], render_table(apps, **kw), sections[2], render_table(reviews, **kw)
+        sections[0], render_table(active, **kw),
+        sections[1], render_table(apps, **kw),
+        sections[2], render_table(reviews, **kw),
     )
 
 
@@ -383,7 +389,8 @@ def test_extra_cell_in_the_middle_never_shifts_a_number() -> None:
 
 def test_extra_blank_cell_at_the_end_is_dropped() -> None:
     tables = sample_2021()
-    html = render_report(tables).replace("<td>行政处罚</td>\n<td colspan=\"3\">466</td>\n", "<td>行政处罚</td>\n<td colspan=\"3\">466</td><td></td>\n")
+    cell = '<td>行政处罚</td>\n<td colspan="3">466</td>'
+    html = render_report(tables).replace(cell, cell + "<td></td>")
     assert "466</td><td></td>" in html
     assert tables_from_html(html).tables == tables
 
@@ -393,7 +400,8 @@ def test_provincial_extra_rows_kept() -> None:
     html = render_report(tables)
     extra_active = "<tr><td>其他主动公开文件</td><td>4</td><td>0</td><td>4</td></tr>"
     extra_app = "<tr><td colspan=\"3\">五、转送其他机关办理</td>" + "<td>2</td>" + "<td>0</td>" * 5 + "<td>2</td></tr>"
-    html = html.replace("</tr>\n<tr>\n<td colspan=\"4\">第二十条第（五）项", "</tr>" + extra_active + "\n<tr>\n<td colspan=\"4\">第二十条第（五）项", 1)
+    item_5 = '<tr>\n<td colspan="4">第二十条第（五）项'
+    html = html.replace(item_5, extra_active + item_5, 1)
     marker = "<td colspan=\"3\">四、结转下年度继续办理</td>"
     end = html.index("</tr>", html.index(marker)) + len("</tr>")
     html = html[:end] + extra_app + html[end:]
@@ -401,6 +409,21 @@ def test_provincial_extra_rows_kept() -> None:
     assert parsed.tables["active"]["x_其他主动公开文件"] == {"issued": 4, "repealed": 0, "in_force": 4}
     assert parsed.tables["applications"]["x_五、转送其他机关办理"]["total"] == 2
     assert parsed.tables["applications"]["new"] == tables["applications"]["new"]
+
+
+def test_reviews_numbers_in_a_table_of_their_own() -> None:
+    tables = sample_2021()
+    rows = review_rows(tables["reviews"])
+    html = page(render_table(active_rows_2021(tables["active"])), render_table(rows[:3]), render_table(rows[3:]))
+    assert tables_from_html(html).tables == {"active": tables["active"], "reviews": tables["reviews"]}
+
+
+def test_reviews_one_row_per_kind() -> None:
+    reviews = sample_2021()["reviews"]
+    labels = {"review": "行政复议", "litigation_direct": "行政诉讼（未经复议直接起诉）", "litigation_after_review": "行政诉讼（复议后起诉）"}
+    rows = [[_lbl("")] + [_lbl(t) for t in REVIEW_COLUMN_LABELS.values()]]
+    rows += [[_lbl(labels[key])] + [_val(v) for v in reviews[key].values()] for key in labels]
+    assert tables_from_html(page(render_table(rows))).tables == {"reviews": reviews}
 
 
 def test_huge_rowspan_is_bounded() -> None:

@@ -129,7 +129,7 @@ def review_checks(reviews: dict) -> list[Check]:
 
 _GAP = r"[^。；;，,\d]"
 _APPLICATIONS_NEW = re.compile(
-    r"(?:新收|收到|受理)[^。；;，,\d]{0,30}?申请" + _GAP + r"{0,15}?(\d+)(?:件|个|宗)"
+    r"(?:新收|收到|受理)[^。；;，,\d]{0,30}?(?:申请|公开信息)" + _GAP + r"{0,15}?(\d+)(?:件|个|宗)"
 )
 _REVIEW = re.compile(r"行政复议(?:(?!诉讼)" + _GAP + r"){0,15}?(\d+)(?:件|起|宗)")
 _LITIGATION = re.compile(r"行政诉讼(?:(?!复议)" + _GAP + r"){0,15}?(\d+)(?:件|起|宗)")

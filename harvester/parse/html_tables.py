@@ -99,6 +99,7 @@ class _Cell:
     value: CellValue
     col: int
     continued: bool  # spilled into this row from a rowspan above
+    rowspan: int
 
 
 @dataclass
@@ -175,13 +176,13 @@ def _span(value: str | None, limit: int) -> int:
     return min(number, limit)
 
 
-def _make_cell(text: str, col: int, continued: bool) -> _Cell:
+def _make_cell(text: str, col: int, continued: bool, rowspan: int) -> _Cell:
     norm = normalise_label(text)
     if _TWO_NUMBERS.search(text.strip()):
         kind, value = "text", None  # two numbers stacked in one cell: unreadable
     else:
         kind, value = classify_cell(text)
-    return _Cell(text=text, norm=norm, kind=kind, value=value, col=col, continued=continued)
+    return _Cell(text=text, norm=norm, kind=kind, value=value, col=col, continued=continued, rowspan=rowspan)
 
 
 def _table_rows(table: etree._Element, index: int) -> list[_Row]:
@@ -193,7 +194,7 @@ def _table_rows(table: etree._Element, index: int) -> list[_Row]:
     """
     trs = [tr for tr in table.iter("tr") if next(tr.iterancestors("table"), None) is table]
     occupied: dict[tuple[int, int], tuple[int, str]] = {}
-    cell_ids: dict[int, int] = {}
+    cell_ids: dict[int, tuple[int, int]] = {}
     for r, tr in enumerate(trs):
         col = 0
         for td in tr:
@@ -205,7 +206,7 @@ def _table_rows(table: etree._Element, index: int) -> list[_Row]:
             rowspan = _span(td.get("rowspan"), min(MAX_ROWSPAN, len(trs) - r))
             text = _cell_text(td)
             cell_id = len(cell_ids)
-            cell_ids[cell_id] = r
+            cell_ids[cell_id] = (r, rowspan)
             for dr in range(rowspan):
                 for dc in range(colspan):
                     occupied.setdefault((r + dr, col + dc), (cell_id, text))
@@ -220,7 +221,8 @@ def _table_rows(table: etree._Element, index: int) -> list[_Row]:
             if slot is None or slot[0] == last_id:
                 continue
             last_id = slot[0]
-            cells.append(_make_cell(slot[1], c, cell_ids[slot[0]] < r))
+            origin, rowspan = cell_ids[slot[0]]
+            cells.append(_make_cell(slot[1], c, origin < r, rowspan))
         rows.append(_Row(cells=cells, table=index))
     return rows
 
@@ -274,9 +276,9 @@ def _split_row(row: _Row) -> tuple[str, list[_Cell]]:
 
     The label ends at the last text cell before the first number; everything
     after it is a value position (blank cells before the label are spacers).
-    A row whose only label is a parent spilling down from a rowspan (三、本年度
-    办理结果 …) has lost its own label and gets none: the parent alone would
-    map it to the wrong row.
+    A row whose last label is a group label spanning rows (三、本年度办理结果,
+    （六）其他处理 …) has lost its own label and gets none: the group label
+    alone would map it to the wrong row.
     """
     cells = row.cells
     first_number = next(
@@ -286,8 +288,8 @@ def _split_row(row: _Row) -> tuple[str, list[_Cell]]:
     if not text_positions:
         return "", cells
     end = text_positions[-1]
-    if all(cells[i].continued for i in text_positions):
-        return "", cells[end + 1 :]  # only a parent label spilling down: the row's own label is missing
+    if cells[end].continued or cells[end].rowspan > 1:
+        return "", cells[end + 1 :]  # only a parent (group) label: the row's own label is missing
     label = "".join(cells[i].norm for i in text_positions)
     return label, cells[end + 1 :]
 
@@ -299,7 +301,9 @@ def _marker(norm: str) -> str | None:
     """Which table a header-like row announces, if any."""
     if len(norm) > MAX_MARKER_LENGTH:
         return None
-    if ("行政复议" in norm and ("行政诉讼" in norm or "结果维持" in norm)) or ("结果维持" in norm and "结果纠正" in norm):
+    if "行政复议" in norm and ("行政诉讼" in norm or "结果维持" in norm):
+        return "reviews"
+    if "结果维持" in norm and "结果纠正" in norm:
         return "reviews"
     if any(k in norm for k in ("申请人情况", "勾稽关系", "法人或其他组织", "收到和处理")):
         return "applications"
@@ -353,7 +357,9 @@ class _Builder:
 
     # -- value helpers
 
-    def _values(self, table: str, row_key: str, cells: list[_Cell], columns: list[str] | tuple[str, ...]) -> dict[str, CellValue]:
+    def _values(
+        self, table: str, row_key: str, cells: list[_Cell], columns: list[str] | tuple[str, ...]
+    ) -> dict[str, CellValue]:
         for cell in cells:
             if cell.kind == "text":
                 self.note(f"{table}.{row_key}: unreadable cell {cell.text.strip()!r} left null")
@@ -368,7 +374,9 @@ class _Builder:
                 "placement ambiguous, numbers left null"
             )
         elif len(cells) != len(columns):
-            self.note(f"{table}.{row_key}: {len(cells)} value cells for {len(columns)} columns; extra blank cells dropped")
+            self.note(
+                f"{table}.{row_key}: {len(cells)} value cells for {len(columns)} columns; extra blank cells dropped"
+            )
         result: dict[str, CellValue] = {}
         for column, value in zip(columns, placed):
             if isinstance(value, float) and (row_key, column) not in DECIMAL_CELLS:
@@ -485,6 +493,11 @@ def _has_signal(rows: list[_Row]) -> bool:
     return False
 
 
+def _only_values(rows: list[_Row]) -> bool:
+    """A table of bare numbers: the tail of a table split before its last row."""
+    return any(row.cells for row in rows) and all(c.kind != "text" for row in rows for c in row.cells)
+
+
 def tables_from_html(html: str | bytes) -> ParsedTables:
     """The statistics tables of a page, under the canonical keys, with notes.
 
@@ -500,8 +513,9 @@ def tables_from_html(html: str | bytes) -> ParsedTables:
     for index, table in enumerate(root.iter("table")):
         rows = _table_rows(table, index)
         if not _has_signal(rows):
-            builder.state = None
-            continue
+            if not (builder.state == "reviews" and _only_values(rows)):
+                builder.state = None
+                continue
         for row in rows:
             builder.feed(row)
     tables = {name: rows for name, rows in builder.tables.items() if rows}

@@ -31,6 +31,7 @@ from harvester.parse.numbers import classify_cell
 from harvester.parse.schema import (
     ACTIVE_2019,
     ACTIVE_2021,
+    ACTIVE_ROW_LABELS,
     APPLICATION_COLUMNS,
     APPLICATION_ROWS_2021,
     OUTCOME_ROWS_2019,
@@ -409,72 +410,93 @@ def _describe(values: Sequence[Cell]) -> str:
 # --- tables ----------------------------------------------------------------------
 
 
+def _active_rows(labels: Sequence[str], values: list[Cell]) -> list[tuple[str | None, str, list[Cell]]]:
+    """(key or None for an unknown row, label, value cells) of the rows a segment names.
+
+    Rows before the last were printed without any cell. An unknown last label
+    (a provincial extra row) is its own row, not the tail of a known label.
+    """
+    named: list[tuple[str | None, str]] = list(_row_keys(labels, match_active_row))
+    last = labels[-1] if labels else ""
+    filled = any(c.kind != "empty" for c in values)
+    if named and match_active_row(last) is None:
+        key, label = named[-1]
+        head = label[: -len(last)]
+        if key and normalise_label(head).endswith(normalise_label(ACTIVE_ROW_LABELS[key])):
+            named[-1] = (key, head)
+            named.append((None, last))
+    elif not named and last:
+        named = [(None, last)]
+    rows = [(key, label, []) for key, label in named[:-1] if key]
+    if named and (named[-1][0] or filled):
+        rows.append((named[-1][0], named[-1][1], values))
+    return rows
+
+
 def _active_table(cells: Sequence[Cell], fmt: str) -> tuple[Table, list[str]]:
     layout = ACTIVE_2021 if fmt == "2021" else ACTIVE_2019
     table: Table = {}
     notes: list[str] = []
     columns: tuple[str, ...] = next(iter(layout.values()))
     for segment in _segments(cells):
-        if not segment.values:
-            continue
-        found = _row_keys(segment.labels, match_active_row)
-        filled = any(c.kind != "empty" for c in segment.values)
-        if found and found[-1][0] in layout:
-            key = found[-1][0]
-            columns = layout[key]
-        elif filled and segment.labels:
-            key = derived_key(segment.labels[-1])
-        else:
-            continue
-        if key in table:
-            notes.append(f"active.{key}: printed twice, first kept")
-            continue
-        placements = candidate_placements(segment.values, len(columns))
-        if not placements:
-            notes.append(f"active.{key}: {_describe(segment.values)} does not fit {len(columns)} columns")
-            table[key] = dict.fromkeys(columns)
-            continue
-        row = consensus(placements)
-        if len(placements) > 1 and row != placements[0]:
-            notes.append(f"active.{key}: cells lost ({_describe(segment.values)}), placement ambiguous; left null")
-        table[key] = dict(zip(columns, row))
+        for key, label, values in _active_rows(segment.labels, segment.values):
+            if key in layout:
+                columns = layout[key]
+            else:
+                key = derived_key(label)  # kept under the columns of the item it sits in
+            if key in table:
+                notes.append(f"active.{key}: printed twice, first kept")
+                continue
+            placements = candidate_placements(values, len(columns))
+            if not placements:
+                notes.append(f"active.{key}: {_describe(values)} does not fit {len(columns)} columns; left null")
+                placements = [(None,) * len(columns)]
+            elif len(placements) > 1:
+                notes.append(f"active.{key}: cells lost ({_describe(values)}), placement ambiguous; left null")
+            table[key] = dict(zip(columns, consensus(placements)))
     return table, notes
 
 
 def _application_rows(cells: Sequence[Cell]) -> tuple[dict[str, list[Cell]], list[str]]:
-    """Value cells of each application row, rows taken in printed order only."""
-    segments = _segments(cells)
+    """Value cells of each application row, rows taken in printed order only.
+
+    The table starts at 一、本年新收 (header cells such as 总计 before it are no
+    rows) and ends with 四、结转下年度继续办理.
+    """
     notes: list[str] = []
-    found_per_segment = [_row_keys(s.labels, match_application_row) for s in segments]
-    has_new = any(keys and keys[-1][0] == "new" for keys in found_per_segment)
-    rows: dict[str, list[Cell]] = {}
-    position = -1
-    started = False
-    for segment, keys in zip(segments, found_per_segment):
-        if "carried_forward" in rows:
-            break
+    entries: list[tuple[str | None, str, list[Cell]]] = []
+    for segment in _segments(cells):
+        keys = _row_keys(segment.labels, match_application_row)
         if not keys:
-            if started and any(c.kind != "empty" for c in segment.values):
-                label = "".join(segment.labels) or "(no label)"
-                notes.append(f"applications: values after unrecognised label {label!r} ignored")
+            entries.append((None, "".join(segment.labels), segment.values))
             continue
-        if not started:
-            if has_new and keys[-1][0] != "new":
-                continue
-            if not has_new and not any(c.kind != "empty" for c in segment.values):
-                continue
-            started = True
-        for i, (key, _label) in enumerate(keys):
+        for i, (key, label) in enumerate(keys):
             owns_values = i == len(keys) - 1
-            index = _APPLICATION_ORDER.index(key)
-            if index <= position:
-                if owns_values:
-                    notes.append(f"applications.{key}: printed out of order, ignored")
-                continue
             if not owns_values and key == "other" and keys[i + 1][0] in _OTHER_2021:
                 continue  # （六）其他处理 as the group label of the 2021 rows
-            rows[key] = list(segment.values) if owns_values else []
-            position = index
+            entries.append((key, label, segment.values if owns_values else []))
+    keys_found = [key for key, _, _ in entries]
+    if "new" in keys_found:
+        first = keys_found.index("new")
+    else:
+        first = next(
+            (i for i, (k, _, v) in enumerate(entries) if k and any(c.kind != "empty" for c in v)), len(entries)
+        )
+    rows: dict[str, list[Cell]] = {}
+    position = -1
+    for key, label, values in entries[first:]:
+        if "carried_forward" in rows:
+            break
+        if key is None:
+            if any(c.kind != "empty" for c in values):
+                notes.append(f"applications: values after unrecognised label {label or '(none)'!r} ignored")
+            continue
+        index = _APPLICATION_ORDER.index(key)
+        if index <= position:
+            notes.append(f"applications.{key}: printed out of order, ignored")
+            continue
+        rows[key] = list(values)
+        position = index
     return rows, notes
 
 

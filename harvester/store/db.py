@@ -80,15 +80,15 @@ def alembic_config(engine: Engine | None = None) -> Config:
     return config
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
+def upgrade(engine: Engine, revision: str = "heads") -> None:
     """Bring the schema to ``revision``; each migration runs in a transaction."""
     command.upgrade(alembic_config(engine), revision)
 
 
 def is_current(engine: Engine) -> bool:
-    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    heads = set(ScriptDirectory.from_config(alembic_config()).get_heads())
     with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision() == head
+        return set(MigrationContext.configure(conn).get_current_heads()) == heads
 
 
 def open_store(url: str | None = None, *, migrate: bool = True) -> Engine:
