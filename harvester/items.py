@@ -35,6 +35,15 @@ class ReportPage:
 
 
 @dataclass
+class SightingSeen:
+    """A known report confirmed at its address without reading it again (304, same bytes, or listed)."""
+
+    url: str
+    portal_url: str
+    fetched: bool
+
+
+@dataclass
 class Document:
     """One report as read from one file: metadata, text, tables and their checks."""
 

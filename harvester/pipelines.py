@@ -9,7 +9,7 @@ from scrapy.exceptions import DropItem
 
 from harvester.discover.links import is_report_title
 from harvester.document import UnreadableDocument, read_document
-from harvester.items import HarvestedReport, ReportPage
+from harvester.items import HarvestedReport, ReportPage, SightingSeen
 from harvester.store.crawl import store_for
 
 logger = logging.getLogger(__name__)
@@ -58,9 +58,13 @@ class StoreReportPipeline:
         self.region_codes = {seed.url: seed.region_code for seed in seeds}
 
     def process_item(self, item, spider=None):
+        store = store_for(self.crawler)
+        if isinstance(item, SightingSeen):
+            if store.writer.touch_sighting(item.url, store.run_id, fetched=item.fetched):
+                self.crawler.stats.inc_value("harvester/reports/confirmed")
+            return item
         if not isinstance(item, HarvestedReport):
             return item
-        store = store_for(self.crawler)
         outcome = store.writer.store_report(
             item.page, item.document, run_id=store.run_id,
             region_code=self.region_codes.get(item.page.portal_url),

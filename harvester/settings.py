@@ -25,7 +25,6 @@ AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 0.5
 AUTOTHROTTLE_MAX_DELAY = 30
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
-RANDOMIZE_DOWNLOAD_DELAY = True
 
 DOWNLOAD_TIMEOUT = 30
 #: Report pages are small; anything far larger is a trap or an attachment (handled apart).
@@ -47,11 +46,24 @@ HTTPPROXY_ENABLED = True
 HARVESTER_MAX_PAGES_PER_PORTAL = 400
 #: Link hops from the home page through hub pages (政务公开 → 政府信息公开 → …) before giving up on a branch.
 HARVESTER_MAX_HUB_DEPTH = 4
+#: Send If-None-Match / If-Modified-Since for pages already in the store (incremental recrawls).
+HARVESTER_CONDITIONAL_REQUESTS = True
+#: Revisit policy for known report pages: reports of the last N reporting years are revisited every
+#: RECENT_HOURS (they still get corrected), older ones every OLD_DAYS. Lists are revisited every run.
+HARVESTER_REVISIT_RECENT_YEARS = 2
+HARVESTER_REVISIT_RECENT_HOURS = 20
+HARVESTER_REVISIT_OLD_DAYS = 30
+#: One crawl per store at a time; a dead holder's lock is taken over after LOCK_STALE_AFTER seconds
+#: without heartbeat (at once when the holder was on this host and its process is gone).
+HARVESTER_CRAWL_LOCK = True
+HARVESTER_LOCK_STALE_AFTER = 900
+HARVESTER_LOCK_HEARTBEAT = 60
 #: Store URL; None means HARVESTER_DB_URL or the project's SQLite file.
 HARVESTER_DB_URL = os.environ.get("HARVESTER_DB_URL")
 
 DOWNLOADER_MIDDLEWARES = {
     "harvester.fetch.middlewares.PortalBudgetMiddleware": 40,
+    "harvester.fetch.middlewares.ConditionalRequestMiddleware": 45,
     "harvester.fetch.middlewares.FetchRecorderMiddleware": 50,
 }
 ITEM_PIPELINES = {

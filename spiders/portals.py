@@ -7,10 +7,12 @@ what a report says by the pipelines. The walk is home → hub pages (政务公�
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import scrapy
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
@@ -23,8 +25,9 @@ from harvester.discover.links import (
 )
 from harvester.discover.seeds import read_seeds
 from harvester.fetch.middlewares import header_text
-from harvester.items import PortalSeed, ReportPage
+from harvester.items import PortalSeed, ReportPage, SightingSeen
 from harvester.store.crawl import store_for
+from harvester.store.frontier import RevisitPolicy
 from harvester.store.writer import utcnow
 
 DEFAULT_SEEDS = Path(__file__).resolve().parents[1] / "seeds" / "portals.csv"
@@ -45,6 +48,7 @@ class PortalsSpider(scrapy.Spider):
     def from_crawler(cls, crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.max_hub_depth = crawler.settings.getint("HARVESTER_MAX_HUB_DEPTH")
+        spider.revisit_policy = RevisitPolicy.from_settings(crawler.settings)
         return spider
 
     async def start(self):
@@ -83,7 +87,7 @@ class PortalsSpider(scrapy.Spider):
         in_column = meta.get("in_column", False) or meta.get("kind") == "column" or len(report_links) >= 2
 
         for link in report_links:
-            yield self._request(link.url, "report", portal=portal, hub_depth=hub_depth, link_text=link.text)
+            yield self._report_request(link.url, portal=portal, hub_depth=hub_depth, link_text=link.text)
         if meta.get("kind") == "notices":
             return
         for link in links:
@@ -101,6 +105,15 @@ class PortalsSpider(scrapy.Spider):
                 if same_government(link.url, response.url):
                     yield self._request(link.url, "column", portal=portal, hub_depth=hub_depth, in_column=True)
 
+    def _report_request(self, url: str, *, portal: str, hub_depth: int, link_text: str):
+        """A request for a report page, or, for a known report not yet due for a revisit, its confirmation."""
+        if not store_for(self.crawler).known.report_due(url, self.revisit_policy):
+            self.crawler.stats.inc_value("harvester/revisit_skipped")
+            return SightingSeen(url=url, portal_url=portal, fetched=False)
+        request = self._request(url, "report", portal=portal, hub_depth=hub_depth, link_text=link_text)
+        request.meta["handle_httpstatus_list"] = [304]
+        return request
+
     @staticmethod
     def _may_enter(url: str, portal: str, hub_depth: int) -> bool:
         """Stay within the portal's government; from the home page, a gov.cn disclosure site is allowed too."""
@@ -110,12 +123,20 @@ class PortalsSpider(scrapy.Spider):
         return hub_depth == 0 and host.endswith(".gov.cn")
 
     def parse_report(self, response: Response):
-        headers = response.headers
         original = (response.meta.get("redirect_urls") or [response.url])[0]
+        portal = response.meta["portal"]
+        if response.status == 304:
+            yield SightingSeen(url=response.url, portal_url=portal, fetched=True)
+            return
+        if store_for(self.crawler).known.same_body(response.url, hashlib.sha256(response.body).hexdigest()):
+            self.crawler.stats.inc_value("harvester/unchanged_body")
+            yield SightingSeen(url=response.url, portal_url=portal, fetched=True)
+            return
+        headers = response.headers
         yield ReportPage(
             url=original,
             final_url=response.url,
-            portal_url=response.meta["portal"],
+            portal_url=portal,
             status=response.status,
             body=response.body,
             fetched_at=utcnow(),
@@ -132,5 +153,7 @@ class PortalsSpider(scrapy.Spider):
         if response is not None:
             self.crawler.stats.inc_value("harvester/http_errors")
             self.logger.info("HTTP %s for %s (%s)", response.status, request.url, request.meta.get("kind"))
+        elif failure.check(IgnoreRequest):
+            self.logger.debug("not fetched %s: %s", request.url, failure.getErrorMessage())
         else:
             self.logger.warning("failed %s: %s", request.url, failure.getErrorMessage())

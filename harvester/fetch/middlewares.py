@@ -1,4 +1,4 @@
-"""Downloader middlewares: a page budget per portal, and a record of every fetch."""
+"""Downloader middlewares: a page budget per portal, conditional requests, a record of every fetch."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ from collections import Counter
 
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
-from scrapy.exceptions import IgnoreRequest
-from scrapy.http import Response
+from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.http import Response, TextResponse
+from scrapy.responsetypes import responsetypes
 
 from harvester.store.crawl import store_for
 
@@ -22,14 +23,15 @@ class PortalBudgetMiddleware:
     a budget per portal ends them whatever their shape.
     """
 
-    def __init__(self, max_pages: int, stats) -> None:
+    def __init__(self, crawler: Crawler, max_pages: int) -> None:
+        self.crawler = crawler
         self.max_pages = max_pages
-        self.stats = stats
+        self.stats = crawler.stats
         self.spent: Counter[str] = Counter()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> PortalBudgetMiddleware:
-        return cls(crawler.settings.getint("HARVESTER_MAX_PAGES_PER_PORTAL"), crawler.stats)
+        return cls(crawler, crawler.settings.getint("HARVESTER_MAX_PAGES_PER_PORTAL"))
 
     def process_request(self, request: Request, spider: Spider | None = None):
         portal = request.meta.get("portal")
@@ -39,9 +41,57 @@ class PortalBudgetMiddleware:
         if self.spent[portal] > self.max_pages:
             if self.spent[portal] == self.max_pages + 1:
                 logger.warning("portal %s reached its budget of %d pages", portal, self.max_pages)
+                store_for(self.crawler).portals_incomplete.add(portal)
             self.stats.inc_value("harvester/portal_budget_exhausted")
             raise IgnoreRequest(f"page budget of {self.max_pages} reached for portal {portal}")
         return None
+
+
+class ConditionalRequestMiddleware:
+    """Sends If-None-Match / If-Modified-Since for pages the store has, and replays list pages on 304.
+
+    A 304 for a report page goes on to the spider, which confirms the report
+    without re-reading it. A 304 for any other page (home, hub, column, list)
+    is replaced by the stored body, so the walk continues as if downloaded.
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ConditionalRequestMiddleware:
+        if not crawler.settings.getbool("HARVESTER_CONDITIONAL_REQUESTS", True):
+            raise NotConfigured("HARVESTER_CONDITIONAL_REQUESTS is off")
+        return cls(crawler)
+
+    def process_request(self, request: Request, spider: Spider | None = None):
+        if request.method != "GET" or request.meta.get("portal") is None:
+            return None
+        known = store_for(self.crawler).known.validators(request.url, request.meta.get("kind"))
+        if known is None:
+            return None
+        if known.etag and b"If-None-Match" not in request.headers:
+            request.headers[b"If-None-Match"] = known.etag
+        if known.last_modified and b"If-Modified-Since" not in request.headers:
+            request.headers[b"If-Modified-Since"] = known.last_modified
+        return None
+
+    def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Response:
+        if response.status != 304 or request.meta.get("portal") is None:
+            return response
+        self.crawler.stats.inc_value("harvester/not_modified")
+        if request.meta.get("kind") == "report":
+            return response
+        store = store_for(self.crawler)
+        known = store.known.pages.get(request.url)
+        body = store.writer.blob(known.body_sha256) if known and known.body_sha256 else None
+        if body is None:
+            return response
+        headers = response.headers.copy()
+        if known.content_type:
+            headers[b"Content-Type"] = known.content_type
+        cls = responsetypes.from_args(headers=headers, url=request.url, body=body)
+        return cls(url=request.url, status=200, headers=headers, body=body, request=request, flags=["revalidated"])
 
 
 class FetchRecorderMiddleware:
@@ -68,20 +118,33 @@ class FetchRecorderMiddleware:
         )
 
     def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Response:
-        if request.meta.get("portal") is not None:
-            self.crawler.stats.inc_value("harvester/pages_fetched")
-            headers = response.headers
-            self._record(
-                request, final_url=response.url, status=response.status,
-                etag=header_text(headers, b"ETag"), last_modified=header_text(headers, b"Last-Modified"),
-                content_type=header_text(headers, b"Content-Type"),
-            )
+        portal = request.meta.get("portal")
+        if portal is None:
+            return response
+        self.crawler.stats.inc_value("harvester/pages_fetched")
+        headers = response.headers
+        kind = request.meta.get("kind")
+        keep_body = response.status == 200 and isinstance(response, TextResponse)
+        self._record(
+            request, final_url=response.url, status=response.status,
+            etag=header_text(headers, b"ETag"), last_modified=header_text(headers, b"Last-Modified"),
+            content_type=header_text(headers, b"Content-Type"), body=response.body if keep_body else None,
+        )
+        self._note_portal_state(portal, kind, response.status)
         return response
+
+    def _note_portal_state(self, portal: str, kind: str | None, status: int | None) -> None:
+        store = store_for(self.crawler)
+        if kind == "home" and status in (200, 304):
+            store.portals_reached.add(portal)
+        elif kind != "report" and (status is None or status >= 400):
+            store.portals_incomplete.add(portal)
 
     def process_exception(self, request: Request, exception: Exception, spider: Spider | None = None):
         if request.meta.get("portal") is not None and not isinstance(exception, IgnoreRequest):
             self._record(request, final_url=None, status=None,
                          error=f"{type(exception).__name__}: {exception}"[:2000])
+            self._note_portal_state(request.meta["portal"], request.meta.get("kind"), None)
         return None
 
 

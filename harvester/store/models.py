@@ -51,7 +51,20 @@ class CrawlRun(Base):
     finished_at: Mapped[datetime | None]
     status: Mapped[str] = mapped_column(String(32), default="running")
     seeds: Mapped[str | None] = mapped_column(String(2048))
+    holder: Mapped[str | None] = mapped_column(String(256))
     counts: Mapped[dict] = mapped_column(default=dict)
+
+
+class CrawlLock(Base):
+    """At most one crawl per store at a time: a row per held lock, refreshed by a heartbeat."""
+
+    __tablename__ = "crawl_locks"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(256))
+    run_id: Mapped[int | None]
+    acquired_at: Mapped[datetime]
+    heartbeat_at: Mapped[datetime]
 
 
 class Blob(Base):
@@ -150,6 +163,9 @@ class Sighting(Base):
     first_seen_at: Mapped[datetime]
     last_seen_at: Mapped[datetime]
     last_run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"))
+    #: Last time the page itself was downloaded (a sighting can be confirmed from its list alone).
+    last_fetched_at: Mapped[datetime | None]
+    gone_at: Mapped[datetime | None]
 
     report: Mapped[Report] = relationship(back_populates="sightings")
     portal: Mapped[Portal | None] = relationship()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import zlib
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import Enum
 
 from sqlalchemy import Engine, select
@@ -16,9 +16,11 @@ from sqlalchemy.orm import Session
 from harvester.document import PARSER_VERSION
 from harvester.items import Document, PortalSeed, ReportPage
 from harvester.store.db import session_factory
+from harvester.store.frontier import holder_alive
 from harvester.store.models import (
     Blob,
     CheckResult,
+    CrawlLock,
     CrawlRun,
     Fetch,
     Portal,
@@ -33,6 +35,10 @@ logger = logging.getLogger(__name__)
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+class StoreLocked(RuntimeError):
+    """Another live crawl holds the store's lock."""
 
 
 class Outcome(str, Enum):
@@ -82,12 +88,57 @@ class StoreWriter:
 
     # --- runs and portals -------------------------------------------------------
 
-    def start_run(self, seeds: str | None) -> int:
+    def start_run(self, seeds: str | None, holder: str | None = None) -> int:
         with self.sessions.begin() as session:
-            run = CrawlRun(started_at=utcnow(), status="running", seeds=seeds, counts={})
+            run = CrawlRun(started_at=utcnow(), status="running", seeds=seeds, holder=holder, counts={})
             session.add(run)
             session.flush()
             return run.id
+
+    # --- the crawl lock ---------------------------------------------------------
+
+    def acquire_lock(self, name: str, holder: str, stale_after: timedelta) -> None:
+        """Take the named lock, or raise StoreLocked naming the live holder.
+
+        A holder that died (killed, crashed) is recognised — at once on the same
+        host, after ``stale_after`` without heartbeat elsewhere — and its lock
+        and unfinished runs are taken over.
+        """
+        for _attempt in range(3):
+            now = utcnow()
+            try:
+                with self.sessions.begin() as session:
+                    session.add(CrawlLock(name=name, holder=holder, acquired_at=now, heartbeat_at=now))
+                return
+            except IntegrityError:
+                pass
+            with self.sessions.begin() as session:
+                lock = session.get(CrawlLock, name)
+                if lock is None:
+                    continue
+                if holder_alive(lock.holder, lock.heartbeat_at, stale_after, now):
+                    raise StoreLocked(
+                        f"another crawl ({lock.holder}, since {lock.acquired_at:%Y-%m-%d %H:%M}) is running on this "
+                        f"store; wait for it to finish (a dead holder's lock expires after {stale_after})"
+                    )
+                logger.warning("taking over the lock of dead crawl %s", lock.holder)
+                for run in session.scalars(select(CrawlRun).where(CrawlRun.holder == lock.holder,
+                                                                  CrawlRun.status == "running")):
+                    run.status = "killed"
+                session.delete(lock)
+        raise StoreLocked(f"could not take the crawl lock {name!r}")
+
+    def refresh_lock(self, name: str, holder: str) -> None:
+        with self.sessions.begin() as session:
+            lock = session.get(CrawlLock, name)
+            if lock is not None and lock.holder == holder:
+                lock.heartbeat_at = utcnow()
+
+    def release_lock(self, name: str, holder: str) -> None:
+        with self.sessions.begin() as session:
+            lock = session.get(CrawlLock, name)
+            if lock is not None and lock.holder == holder:
+                session.delete(lock)
 
     def finish_run(self, run_id: int, status: str, counts: dict) -> None:
         with self.sessions.begin() as session:
@@ -130,15 +181,65 @@ class StoreWriter:
                      status: int | None, method: str = "GET", etag: str | None = None,
                      last_modified: str | None = None, content_type: str | None = None,
                      kind: str | None = None, referer: str | None = None, error: str | None = None,
-                     fetched_at: datetime | None = None) -> None:
+                     fetched_at: datetime | None = None, body: bytes | None = None) -> None:
+        """One row per exchange; a body given is kept as a blob so that a later 304 can replay it."""
         with self.sessions.begin() as session:
+            body_sha = put_blob(session, body) if body is not None else None
             session.add(Fetch(
                 run_id=run_id, portal_id=self._portal_id_for(session, portal_url), url=url[:2048],
                 final_url=(final_url or "")[:2048] or None, method=method, status=status,
                 etag=(etag or "")[:512] or None, last_modified=(last_modified or "")[:128] or None,
                 content_type=(content_type or "")[:256] or None, kind=kind, referer=(referer or "")[:2048] or None,
-                error=error, fetched_at=fetched_at or utcnow(),
+                error=error, fetched_at=fetched_at or utcnow(), body_sha256=body_sha,
             ))
+
+    def blob(self, sha256: str) -> bytes | None:
+        with self.sessions() as session:
+            blob = session.get(Blob, sha256)
+            return read_blob(blob) if blob is not None else None
+
+    # --- recrawl bookkeeping ------------------------------------------------------
+
+    def touch_sighting(self, url: str, run_id: int | None, *, fetched: bool) -> bool:
+        """Confirm that a known report is still published at ``url``; False if the URL is unknown."""
+        now = utcnow()
+        with self.sessions.begin() as session:
+            sightings = session.scalars(select(Sighting).where(Sighting.url == url)).all()
+            for sighting in sightings:
+                sighting.last_seen_at = now
+                sighting.last_run_id = run_id
+                sighting.gone_at = None
+                sighting.report.gone_at = None
+                if fetched:
+                    sighting.last_fetched_at = now
+            return bool(sightings)
+
+    def mark_gone(self, run_id: int, portal_urls: set[str]) -> int:
+        """Mark what these fully crawled portals no longer publish; return how many reports went.
+
+        Only portals whose walk completed are passed in: a portal that failed
+        this run says nothing about its reports. Nothing is deleted.
+        """
+        if not portal_urls:
+            return 0
+        now = utcnow()
+        gone_reports = 0
+        with self.sessions.begin() as session:
+            portal_ids = session.scalars(select(Portal.id).where(Portal.url.in_(portal_urls))).all()
+            stale = session.scalars(
+                select(Sighting).where(
+                    Sighting.portal_id.in_(portal_ids), Sighting.gone_at.is_(None),
+                    (Sighting.last_run_id != run_id) | Sighting.last_run_id.is_(None),
+                )
+            ).all()
+            for sighting in stale:
+                sighting.gone_at = now
+            session.flush()
+            for report in {sighting.report for sighting in stale}:
+                if report.gone_at is None and all(s.gone_at is not None for s in report.sightings):
+                    report.gone_at = now
+                    gone_reports += 1
+        return gone_reports
 
     # --- reports ----------------------------------------------------------------
 
@@ -232,13 +333,14 @@ class StoreWriter:
             select(Sighting).where(Sighting.report_id == report.id, Sighting.url == url)
         ).first()
         if sighting is not None:
-            sighting.last_seen_at = now
+            sighting.last_seen_at = sighting.last_fetched_at = now
             sighting.last_run_id = run_id
             sighting.http_status = page.status
+            sighting.gone_at = None
             return False
         session.add(Sighting(
             report_id=report.id, url=url, portal_id=portal_id, referer=page.referer, http_status=page.status,
-            first_seen_at=now, last_seen_at=now, last_run_id=run_id,
+            first_seen_at=now, last_seen_at=now, last_fetched_at=now, last_run_id=run_id,
         ))
         session.flush()
         return True
