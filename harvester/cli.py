@@ -22,9 +22,12 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from harvester.cli_seeds import seeds_app
+from harvester import cli_query
 from harvester.store.db import PROJECT_ROOT, StoreError
 
 app = typer.Typer(help=__doc__, no_args_is_help=True, add_completion=False)
+app.add_typer(seeds_app, name="seeds")
 console = Console(stderr=True)
 
 EXIT_PROBLEM, EXIT_BAD_INPUT, EXIT_STORE = 1, 2, 3
@@ -50,6 +53,9 @@ def store_session(db_url: str | None = None) -> Iterator:
 
 class ExportFormat(str, Enum):
     jsonl = "jsonl"
+    csv = "csv"
+    parquet = "parquet"
+    warc = "warc"
 
 
 @app.command()
@@ -57,10 +63,27 @@ def export(
     format: Annotated[ExportFormat, typer.Option("--format", "-f", help="Output format.")] = ExportFormat.jsonl,
     out: Annotated[str, typer.Option("--out", "-o", help="Output file; '-' for standard output.")] = "-",
     db: Annotated[str | None, typer.Option(help="Store URL (default: HARVESTER_DB_URL or the project's SQLite file).")] = None,
+    year: cli_query.Year = None,
+    agency: cli_query.Agency = None,
+    region: cli_query.Region = None,
+    province: cli_query.Province = None,
+    format_version: cli_query.FormatVersion = None,
+    source_type: cli_query.SourceType = None,
+    failing: cli_query.Failing = False,
+    cells: Annotated[bool, typer.Option("--cells", help="csv/parquet: the long table report × table × row × column × value.")] = False,
 ) -> None:
-    """Write every distinct report in the store, newest version, one JSON object per line."""
+    """Write the distinct reports in the store, newest version: JSON lines (default), CSV, Parquet or WARC.
+
+    Without filters, jsonl is every report, one JSON object per line. csv and parquet
+    give one row per report with its metadata and headline figures (--cells: one row
+    per cell); warc gives the raw captured responses with their requests.
+    """
     from harvester.export.records import iter_records
 
+    filters = cli_query.query.Filters(year, agency, region, province, format_version, source_type, failing)
+    if format is not ExportFormat.jsonl or filters.active or cells:
+        cli_query.export_selection(format.value, out, db, filters, cells)
+        return
     with store_session(db) as session, _output(out) as stream:
         count = 0
         for record in iter_records(session):
@@ -108,6 +131,29 @@ def parse(
 
 
 @app.command()
+def reparse(
+    db: Annotated[str | None, typer.Option(help="Store URL.")] = None,
+    stale_only: Annotated[bool, typer.Option("--stale-only", help="Only versions read by an older parser.")] = False,
+) -> None:
+    """Re-read every stored raw page with the current extractor and parser; update what changed."""
+    from rich.progress import Progress
+
+    from harvester.store.db import open_store
+    from harvester.store.reparse import reparse as run_reparse
+
+    try:
+        engine = open_store(db)
+    except StoreError as exc:
+        raise fail(str(exc), EXIT_STORE) from None
+    with Progress(console=console, transient=True) as progress:
+        task = progress.add_task("re-parsing", total=None)
+        summary = run_reparse(engine, only_stale=stale_only, progress=lambda n: progress.advance(task, n))
+    engine.dispose()
+    console.print(f"examined {summary.examined} versions: {summary.updated} updated, "
+                  f"{summary.unreadable} unreadable, {summary.skipped_no_raw} without raw bytes")
+
+
+@app.command()
 def migrate(db: Annotated[str | None, typer.Option(help="Store URL.")] = None) -> None:
     """Create the store or upgrade it to the current schema (also done on first use)."""
     from harvester.store.db import database_url, open_store, safe_url
@@ -133,12 +179,18 @@ def crawl_environment(db_url: str, proxy_url: str | None) -> dict[str, str]:
 FARM_CRAWL_SETTINGS = ("DOWNLOAD_DELAY=0", "AUTOTHROTTLE_START_DELAY=0", "AUTOTHROTTLE_ENABLED=False")
 
 
-def crawl_farm(seeds: Path, db_url: str, proxy_url: str, log_file: Path) -> int:
-    """Run ``scrapy crawl portals`` against the farm exactly as a user would; return its exit code."""
+def farm_crawl_command(seeds: Path, log_file: Path, settings: tuple[str, ...] = ()) -> list[str]:
+    """``scrapy crawl portals`` for the farm, exactly as a user would type it."""
     command = [sys.executable, "-m", "scrapy", "crawl", "portals", "-a", f"seeds={seeds}", "--logfile", str(log_file)]
-    for setting in FARM_CRAWL_SETTINGS:
+    for setting in FARM_CRAWL_SETTINGS + tuple(settings):
         command += ["-s", setting]
-    return subprocess.run(command, cwd=PROJECT_ROOT, env=crawl_environment(db_url, proxy_url), check=False).returncode
+    return command
+
+
+def crawl_farm(seeds: Path, db_url: str, proxy_url: str, log_file: Path, settings: tuple[str, ...] = ()) -> int:
+    """Crawl the farm in a subprocess and return the crawl's exit code."""
+    return subprocess.run(farm_crawl_command(seeds, log_file, settings), cwd=PROJECT_ROOT,
+                          env=crawl_environment(db_url, proxy_url), check=False).returncode
 
 
 @app.command()
@@ -185,6 +237,14 @@ def harvest_table(records: list[dict]) -> Table:
             record["format_version"], str(cells), checks, str(len(record["sightings"])),
         )
     return table
+
+
+app.command("reports")(cli_query.reports)
+app.command("show")(cli_query.show)
+app.command("stats")(cli_query.stats)
+app.command("coverage")(cli_query.coverage)
+app.command("sql")(cli_query.sql)
+app.command("serve")(cli_query.serve)
 
 
 if __name__ == "__main__":

@@ -80,6 +80,19 @@ def test_every_farm_report_is_stored_once_with_all_sightings(crawled):
             assert record[key] == truth[key], (key, truth["title"])
         assert record["tables"] == truth["tables"], truth["title"]
         assert record["source_type"] == "html"
+        assert record["region_code"] == truth["region_code"], truth["title"]
+
+
+def test_carry_chain_is_checked_across_a_publishers_consecutive_years(crawled):
+    db_url, _log = crawled
+    records = export_records(db_url)
+    years = {(r["agency"], r["year"]) for r in records if r["tables"].get("applications")}
+    chained = [r for r in records if (r["agency"], (r["year"] or 0) - 1) in years and r["tables"].get("applications")]
+    assert chained, "the farm has publishers with consecutive years"
+    for record in chained:
+        carry = [check for check in record["checks"] if check["rule"] == "carry_chain"]
+        assert len(carry) == 7 and all(check["status"] == "pass" for check in carry), record["title"]
+        assert carry[0]["scope"].endswith(f"@{record['year'] - 1}")
 
 
 def test_export_record_has_the_interface_keys_and_no_chrome(crawled):

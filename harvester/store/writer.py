@@ -13,8 +13,10 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from harvester.discover.regions import load_divisions, refine_region
 from harvester.document import PARSER_VERSION
 from harvester.items import Document, PortalSeed, ReportPage
+from harvester.parse.checks import carry_chain
 from harvester.store.db import session_factory
 from harvester.store.frontier import holder_alive
 from harvester.store.models import (
@@ -69,13 +71,6 @@ def put_blob(session: Session, body: bytes) -> str:
 
 def read_blob(blob: Blob) -> bytes:
     return zlib.decompress(blob.data) if blob.compression == "zlib" else blob.data
-
-
-def region_from_site_id(site_id_code: str | None) -> str | None:
-    """The first six digits of a SiteIDCode meta are the site's region code."""
-    if site_id_code and len(site_id_code) >= 6 and site_id_code[:6].isdigit() and site_id_code[:6] != "000000":
-        return site_id_code[:6]
-    return None
 
 
 class StoreWriter:
@@ -272,7 +267,7 @@ class StoreWriter:
             if report is None:
                 report = Report(
                     report_key=document.content_hash[:16],
-                    region_code=region_from_site_id(document.site_id_code) or region_code,
+                    region_code=refine_region(region_code, document.agency, document.site_id_code, load_divisions()),
                     first_seen_at=now,
                 )
                 session.add(report)
@@ -283,6 +278,8 @@ class StoreWriter:
             version = self._add_version(session, report, page, document, blob_sha, now)
             report.current_version_id = version.id
             report.gone_at = None
+            session.flush()
+            refresh_carry_chain(session, version)
 
         if self._upsert_sighting(session, report, page, portal_id, run_id, now) and outcome is Outcome.UNCHANGED:
             outcome = Outcome.NEW_SIGHTING
@@ -347,7 +344,11 @@ class StoreWriter:
 
 
 def replace_parsed(session: Session, version: ReportVersion, document: Document) -> None:
-    """(Re)write a version's parsed tables and checks in long form."""
+    """(Re)write a version's parsed fields, tables in long form and per-report checks.
+
+    ``carry_chain`` checks span two reports and are kept by :func:`refresh_carry_chain`.
+    """
+    carried = [check for check in version.checks if check.rule == "carry_chain"]
     version.tables = document.tables
     version.sections = document.sections
     version.notes = document.notes
@@ -360,8 +361,37 @@ def replace_parsed(session: Session, version: ReportVersion, document: Document)
         for row, columns in rows.items()
         for column, value in columns.items()
     ]
-    version.checks = [
+    version.checks = carried + [
         CheckResult(rule=check["rule"], scope=check["scope"], status=check["status"],
                     expected=check.get("expected"), found=check.get("found"))
         for check in document.checks
     ]
+
+
+def _current_of(session: Session, agency: str, year: int) -> ReportVersion | None:
+    return session.scalars(
+        select(ReportVersion)
+        .join(Report, Report.current_version_id == ReportVersion.id)
+        .where(ReportVersion.agency == agency, ReportVersion.year == year)
+        .order_by(ReportVersion.id.desc())
+    ).first()
+
+
+def refresh_carry_chain(session: Session, version: ReportVersion) -> None:
+    """Evaluate ``carry_chain`` between this report and the same publisher's previous and next years.
+
+    Run whenever a version becomes current, so the check appears on the later
+    report as soon as both years are stored, whichever came first.
+    """
+    if not version.agency or not version.year:
+        return
+    previous = _current_of(session, version.agency, version.year - 1)
+    following = _current_of(session, version.agency, version.year + 1)
+    for later, earlier in ((version, previous), (following, version)):
+        if later is None or earlier is None:
+            continue
+        later.checks = [check for check in later.checks if check.rule != "carry_chain"] + [
+            CheckResult(rule=check.rule, scope=f"{check.scope}@{earlier.year}", status=check.status,
+                        expected=check.expected, found=check.found)
+            for check in carry_chain(later.tables or {}, earlier.tables or {})
+        ]
