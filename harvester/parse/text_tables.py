@@ -64,6 +64,7 @@ _CHROME = re.compile(
 )
 _MARKDOWN_HEADING = re.compile(r"^\s*#+\s*")
 _UNIT_TOKENS = frozenset({"件", "个", "项", "次", "条", "份", "宗", "人", "人次", "万元", "元"})
+_MAX_LABEL_CELLS = 6
 _LABEL_START = re.compile(r"^[\d(（一二三四五六七八九十]")
 
 
@@ -163,25 +164,34 @@ def _row_keys(labels: Sequence[str], match: Callable[[str], str | None]) -> list
     """Row keys named in a label run, in order, as (key, label).
 
     The last key owns the values that follow; earlier ones are rows whose cells
-    all vanished. Each row label is the shortest run of cells ending where the
-    next starts that matches, so group labels (三、本年度办理结果) and labels
-    broken over lines both end up inside it.
+    all vanished. A row label is the shortest run of cells (at most
+    ``_MAX_LABEL_CELLS``) that matches, the one starting last first, so group
+    labels (三、本年度办理结果) and labels broken over lines both end up inside
+    it. The owner's run must end the label run; an earlier row's may be followed
+    by unmatched fragments, the start of the next row's broken label
+    ('四、' + '结转下年度继续办理').
     """
     found: list[tuple[str, str]] = []
     end = len(labels)
     while end > 0:
+        hit = None
         for start in range(end - 1, -1, -1):
-            label = "".join(labels[start:end])
-            key = match(label)
-            if key:
-                if found and found[-1][0] == key:  # both halves of a broken label match
-                    found[-1] = (key, label + found[-1][1])
-                else:
-                    found.append((key, label))
-                end = start
+            stops = range(start + 1, min(end, start + _MAX_LABEL_CELLS) + 1) if found else (end,)
+            for stop in stops:
+                if stop - start <= _MAX_LABEL_CELLS and (key := match("".join(labels[start:stop]))):
+                    hit = (start, stop, key)
+                    break
+            if hit:
                 break
-        else:
+        if hit is None:
             break
+        start, stop, key = hit
+        label = "".join(labels[start:stop])
+        if found and found[-1][0] == key:  # both halves of a broken label match
+            found[-1] = (key, label + found[-1][1])
+        else:
+            found.append((key, label))
+        end = start
     found.reverse()
     return found
 
