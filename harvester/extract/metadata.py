@@ -54,7 +54,14 @@ _DATE_LINE = re.compile(r"^[（(【\[]?\s*((?:19|20)\d{2})\s*年\s*\d{1,2}\s*月
 _NOT_A_GOVERNMENT = re.compile(r"(开发区|高新区|新区|园区|景区|示范区|试验区|实验区|保税区|合作区|工业区|管理区|功能区|片区|社区|城区办)$")
 _PLACE_GOVERNMENT = re.compile(r"(省|市|区|县|旗|州|盟|镇|乡|苏木)$")
 _STREET = re.compile(r"街道$")
-_AGENCY_JUNK = re.compile(r"^[《“\"'【\[（(]+|[》”\"'】\]）)]+$|^(转发|印发|公布|发布|公开)")
+_AGENCY_JUNK = re.compile(r"^[《“\"'【\[（(#*]+|[》”\"'】\]）)*]+$|^(转发|印发|公布|发布|公开)")
+#: A statistics period of one calendar year: 统计期限是2024年1月1日至2024年12月31日.
+_PERIOD = re.compile(r"统计(?:期限|时限|期间|区间|时段)[^。]{0,8}?((?:19|20)\d{2})年1月1日(?:起)?至\1年12月31日")
+#: The subject of an overview's first sentence: 2024年，冶金街道在区委区政府的领导下…
+_YEAR_SUBJECT = re.compile(
+    r"(?:19|20)\d{2}年(?:度|以来)?[，,]\s*(?P<agency>[\u4e00-\u9fff]{2,20}?(?:街道|镇|乡|县|区|市|旗|局|委员会|办公室|中心))"
+    r"(?:在|坚持|认真|深入|全面|紧紧|严格|按照|围绕|以|不断|持续|进一步|高度)"
+)
 MAX_AGENCY_CHARS = 40
 # How far into the text a report's own title line may sit (after any chrome a
 # flattened page left on top).
@@ -184,6 +191,12 @@ def report_identity(title: str, text: str = "") -> tuple[str | None, int | None]
             agency = agency or line_agency
             year = year or line_year
             break
+    if year is None:
+        period = _PERIOD.search(text[:2000])
+        year = int(period.group(1)) if period else None
+    if agency is None:
+        subject = _YEAR_SUBJECT.search(text[:3000])
+        agency = _agency(subject.group("agency")) if subject else None
     if year is None and _REPORT_RE.search(title + "".join(_head_lines(text))):
         year = _year_from_date_line(text)
     return agency, year
