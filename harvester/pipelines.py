@@ -32,7 +32,12 @@ class ReadReportPipeline:
             document = read_document(item.body, item.final_url, item.content_type)
         except UnreadableDocument as exc:
             self.stats.inc_value("harvester/unreadable")
-            raise DropItem(f"unreadable report {item.url}: {exc}") from None
+            raise DropItem(f"unreadable report {item.url} (portal {item.portal_url}): {exc}") from None
+        except (RecursionError, MemoryError, ValueError, LookupError, TypeError) as exc:
+            self.stats.inc_value("harvester/unreadable")
+            self.stats.inc_value(f"harvester/unreadable/{type(exc).__name__}")
+            logger.error("cannot read %s (portal %s): %s: %s", item.url, item.portal_url, type(exc).__name__, exc)
+            raise DropItem(f"unreadable report {item.url}: {type(exc).__name__}") from None
         title = document.title or item.link_text or ""
         if not is_report_title(title):
             self.stats.inc_value("harvester/not_report")

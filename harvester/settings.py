@@ -5,6 +5,7 @@ store URL also comes from the ``HARVESTER_DB_URL`` environment variable.
 """
 
 import os
+from pathlib import Path
 
 BOT_NAME = "harvester"
 SPIDER_MODULES = ["spiders"]
@@ -58,12 +59,34 @@ HARVESTER_REVISIT_OLD_DAYS = 30
 HARVESTER_CRAWL_LOCK = True
 HARVESTER_LOCK_STALE_AFTER = 900
 HARVESTER_LOCK_HEARTBEAT = 60
+#: Per-portal overrides (report column URL, CMS family, render with the browser); a missing file means none.
+HARVESTER_OVERRIDES = os.environ.get("HARVESTER_OVERRIDES", str(Path(__file__).resolve().parents[1] / "seeds" / "overrides.yaml"))
+#: Chromium for script-built lists and script challenges (scrapy-playwright); off, or no Chromium, means plain HTTP only.
+HARVESTER_BROWSER_ENABLED = True
+#: Chromium executable; None means /usr/bin/chromium or the first chromium on PATH.
+HARVESTER_BROWSER_EXECUTABLE = os.environ.get("HARVESTER_BROWSER_EXECUTABLE")
+#: Proxy for the browser; None means http_proxy / https_proxy / no_proxy, like every other fetch.
+HARVESTER_BROWSER_PROXY = None
+#: Browser pages open at once: each holds a renderer process, so this bounds the crawl's memory.
+HARVESTER_BROWSER_MAX_PAGES = 2
+#: Seconds a browser launch or navigation may take.
+HARVESTER_BROWSER_TIMEOUT = 30
+#: Script challenges (412/521 + a cookie-setting script) are solved once per host with the browser.
+HARVESTER_CHALLENGE_ENABLED = True
+#: Browser attempts per host before the portal is recorded as blocked.
+HARVESTER_CHALLENGE_MAX_SOLVES = 3
+#: Longest Retry-After (seconds) honoured on 429/503 before retrying; longer asks count as refusals.
+HARVESTER_RETRY_AFTER_MAX = 120
 #: Store URL; None means HARVESTER_DB_URL or the project's SQLite file.
 HARVESTER_DB_URL = os.environ.get("HARVESTER_DB_URL")
 
 DOWNLOADER_MIDDLEWARES = {
     "harvester.fetch.middlewares.PortalBudgetMiddleware": 40,
     "harvester.fetch.middlewares.ConditionalRequestMiddleware": 45,
+    # Sees responses before RetryMiddleware (550): it waits out Retry-After, then the retry is sent.
+    "harvester.fetch.middlewares.RetryAfterMiddleware": 560,
+    "harvester.fetch.challenge.ChallengeMiddleware": 47,
+    "harvester.fetch.challenge.ClearanceCookieMiddleware": 710,
     "harvester.fetch.middlewares.FetchRecorderMiddleware": 50,
 }
 ITEM_PIPELINES = {
@@ -72,6 +95,10 @@ ITEM_PIPELINES = {
 }
 EXTENSIONS = {
     "harvester.store.crawl.CrawlRunExtension": 10,
+    "harvester.health.PortalHealthExtension": 20,
+}
+ADDONS = {
+    "harvester.fetch.browser.BrowserAddon": 0,
 }
 
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"

@@ -66,7 +66,11 @@ def test_registrable_domain_groups_hosts_of_one_government():
     assert not same_government("http://www.dingxi.gov.cn/", "http://www.anding.gov.cn/")
 
 
-@pytest.mark.parametrize("href", ["javascript:void(0)", "mailto:a@b.cn", "data:text/html,x", "file:///etc/passwd", "#top", ""])
+@pytest.mark.parametrize("href", [
+    "javascript:void(0)", "mailto:a@b.cn", "data:text/html,x", "file:///etc/passwd", "#top", "",
+    "http://127.0.0.1:8080/admin", "http://10.1.2.3/", "http://192.168.0.1/", "http://[::1]/", "http://localhost/",
+    "http://169.254.169.254/latest/meta-data/", "http://0.0.0.0/", "ftp://x.gov.cn/a",
+])
 def test_unfollowable_hrefs(href):
     assert normalise_url(href, "http://x.gov.cn/") is None
 

@@ -9,6 +9,7 @@ the whole site.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -108,9 +109,30 @@ def normalise_url(href: str, base_url: str) -> str | None:
     if not href or href.lower().startswith(SKIPPED_SCHEMES):
         return None
     url, _fragment = urldefrag(urljoin(base_url, safe_url_string(href)))
-    if urlsplit(url).scheme not in ("http", "https"):
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or is_private_host(parts.hostname or ""):
         return None
     return url
+
+
+def is_private_host(host: str) -> bool:
+    """Loopback, private, link-local and reserved addresses, and names that mean this machine.
+
+    A page that links there wants the crawler to probe the network it runs in;
+    such links are never followed. (Names are resolved by the proxy or the
+    resolver, so only literal addresses and local names can be judged here.)
+
+    >>> is_private_host("192.168.1.1"), is_private_host("localhost"), is_private_host("www.gov.cn")
+    (True, True, False)
+    """
+    host = host.strip("[]").lower().rstrip(".")
+    if not host or host == "localhost" or host.endswith((".localhost", ".local", ".internal")):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return not address.is_global
 
 
 def classify(text: str, url: str) -> LinkKind:

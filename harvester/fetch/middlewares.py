@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections import Counter
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
@@ -45,6 +48,55 @@ class PortalBudgetMiddleware:
             self.stats.inc_value("harvester/portal_budget_exhausted")
             raise IgnoreRequest(f"page budget of {self.max_pages} reached for portal {portal}")
         return None
+
+
+class RetryAfterMiddleware:
+    """Honours ``Retry-After`` on 429 and 503 before Scrapy's retry sends the request again.
+
+    The wait is capped by ``HARVESTER_RETRY_AFTER_MAX`` seconds: a server asking
+    for hours is treated as refusing, and the response goes on to be retried or
+    recorded as an error.
+    """
+
+    def __init__(self, crawler: Crawler, max_wait: float) -> None:
+        self.crawler = crawler
+        self.max_wait = max_wait
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RetryAfterMiddleware:
+        return cls(crawler, crawler.settings.getfloat("HARVESTER_RETRY_AFTER_MAX", 120))
+
+    async def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Response:
+        if response.status not in (429, 503):
+            return response
+        wait = retry_after_seconds(header_text(response.headers, b"Retry-After"))
+        if wait is None or wait > self.max_wait:
+            return response
+        self.crawler.stats.inc_value("harvester/retry_after_waits")
+        await asyncio.sleep(wait)
+        return response
+
+
+def retry_after_seconds(value: str | None, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a Retry-After header: delta-seconds or an HTTP date.
+
+    >>> retry_after_seconds("3")
+    3.0
+    >>> retry_after_seconds("soon") is None
+    True
+    """
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
 
 
 class ConditionalRequestMiddleware:
