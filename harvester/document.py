@@ -10,10 +10,18 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from pathlib import Path
 
 from harvester.extract import extract_page
 from harvester.extract.decode import decode_html
+from harvester.extract.files import (
+    FILE_KINDS,
+    FileText,
+    UnreadableFile,
+    read_file,
+    sniff_file,
+)
+from harvester.extract.files.base import file_title
+from harvester.extract.metadata import clean_title, report_identity
 from harvester.items import Document
 from harvester.parse.report import parse_report
 
@@ -37,31 +45,14 @@ def content_hash(text: str) -> str:
     return hashlib.sha256(normalised.encode("utf-8")).hexdigest()
 
 
-def sniff_type(body: bytes, content_type: str | None = None, name: str | None = None) -> str:
-    """'html' or 'text' from the bytes first, then the Content-Type, then the name."""
-    head = body[:2048].lstrip().lower()
-    if head.startswith((b"%pdf",)):
-        return "pdf"
-    if head.startswith(b"pk\x03\x04"):
-        return "docx"
-    if head.startswith(b"\xd0\xcf\x11\xe0"):
-        return "doc"
-    if head.startswith((b"<!doctype html", b"<html", b"<?xml", b"<head", b"<meta", b"<body", b"<div", b"<table", b"<!--")):
-        return "html"
-    ctype = (content_type or "").lower()
-    if "html" in ctype:
-        return "html"
-    suffix = Path(name or "").suffix.lower()
-    if suffix in (".html", ".htm", ".shtml", ".xhtml", ".jsp", ".asp", ".aspx", ".php"):
-        return "html"
-    if b"\x00" in body[:4096]:
-        return "binary"
-    return "text"
+#: Kept for callers of the old name: the bytes decide, then the Content-Type, then the name.
+sniff_type = sniff_file
 
 
 def read_document(body: bytes, url: str | None = None, content_type: str | None = None) -> Document:
-    """Read an HTML page or plain text into a Document; raise UnreadableDocument otherwise."""
-    kind = sniff_type(body, content_type, url)
+    """Read an HTML page, plain text or a report file (PDF, DOCX, DOC, WPS, RTF, XLS(X), image)
+    into a Document; raise UnreadableDocument with a one-line reason otherwise."""
+    kind = sniff_file(body, content_type, url)
     if kind == "html":
         html, _encoding = decode_html(body, content_type)
         page = extract_page(html, url)
@@ -84,7 +75,12 @@ def read_document(body: bytes, url: str | None = None, content_type: str | None 
         )
     if kind == "text":
         return read_text(_decode_text(body))
-    raise UnreadableDocument(f"{kind} files are not readable yet (only HTML and plain text)")
+    if kind in FILE_KINDS:
+        try:
+            return read_file_text(read_file(body, kind))
+        except UnreadableFile as exc:
+            raise UnreadableDocument(str(exc)) from None
+    raise UnreadableDocument("not a report format harvester reads (binary data of unknown kind)")
 
 
 def _decode_text(body: bytes) -> str:
@@ -96,10 +92,41 @@ def _decode_text(body: bytes) -> str:
     raise UnreadableDocument("plain text is neither UTF-8 nor GB18030")
 
 
+def read_file_text(read: FileText) -> Document:
+    """A Document from what a file reader found: its tables as HTML first, else its text.
+
+    Tables read by OCR are marked (``table_source`` ``ocr`` and a note): a
+    misread digit can pass a check by chance, so they are never presented as
+    read from the document itself.
+    """
+    text = read.text
+    title = file_title(text) or _first_title_line(text)
+    agency, year = report_identity(title, text)
+    parsed = parse_report(text, html=read.html_tables, year=year)
+    notes = [*read.notes, *parsed.notes]
+    table_source = parsed.table_source
+    if read.ocr_pages and parsed.tables:
+        table_source = "ocr"
+        notes.append("tables read by OCR: numbers not verified against the document, checks may pass by chance")
+    return Document(
+        title=title,
+        text=text,
+        source_type=read.source_type,
+        content_hash=content_hash(text),
+        agency=agency,
+        year=year,
+        published_at=None,
+        format_version=parsed.format_version,
+        table_source=table_source,
+        sections=parsed.sections,
+        tables=parsed.tables,
+        checks=[check.as_dict() for check in parsed.checks],
+        notes=notes,
+    )
+
+
 def read_text(text: str) -> Document:
     """A report given as plain text (flattened elsewhere): title from its first report-like line."""
-    from harvester.extract.metadata import report_identity
-
     text = text.replace("\r\n", "\n").replace("\r", "\n").strip()
     title = _first_title_line(text)
     agency, year = report_identity(title, text)
@@ -122,11 +149,13 @@ def read_text(text: str) -> Document:
 
 
 _TITLE_LINE = re.compile(r"(19|20)\d{2}年度?.{0,12}(政府)?信息公开.{0,6}(年度报告|年报)")
+_MARKUP = re.compile(r"^[#*>\s]+|[*\s]+$")
 
 
 def _first_title_line(text: str) -> str:
+    """The report's title when a flattened text starts with it (markdown marks and odd spaces removed)."""
     for line in text.splitlines()[:40]:
-        line = line.strip().strip("《》")
+        line = clean_title(_MARKUP.sub("", line)).strip("《》")
         if 8 <= len(line) <= 80 and _TITLE_LINE.search(line):
             return line
         match = re.search(r"《([^》]{6,60}(年度报告|年报))》", line)

@@ -20,15 +20,20 @@ _TEXT_2019 = re.compile(r"本年新制作数量|本年新公开数量|对外公�
 
 
 def _format_from_tables(tables: Tables) -> str | None:
+    """The layout's own evidence: the split 其他处理 rows, then the 第二十条 columns, then a single 其他处理.
+
+    The 第二十条 columns outrank a single 其他处理 row: some 2021-format reports
+    print the three 其他处理 rows as one.
+    """
     applications = tables.get("applications", {})
     if any(row in applications for row in _ROWS_2021):
         return "2021"
-    if "other" in applications:
-        return "2019"
     columns = {column for row in tables.get("active", {}).values() for column in row}
     votes_2021, votes_2019 = len(columns & _COLUMNS_2021), len(columns & _COLUMNS_2019)
     if votes_2021 != votes_2019:
         return "2021" if votes_2021 > votes_2019 else "2019"
+    if "other" in applications:
+        return "2019"
     return None
 
 

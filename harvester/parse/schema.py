@@ -109,7 +109,8 @@ APPLICATION_ROW_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("carried_forward", r"结转下年"),
         ("partly_granted", r"部分公开"),
         ("denied_state_secret", r"国家秘密"),
-        ("denied_prohibited", r"法律行政法规禁止公开|禁止公开"),
+        # 2023 reports made with WPS misprint it as 其他法律行政止公开.
+        ("denied_prohibited", r"法律行政法规禁止公开|禁止公开|其他法律行政"),
         ("denied_security", r"三安全一稳定|危及"),
         ("denied_third_party", r"第三方合法权益"),
         ("denied_internal", r"内部事务"),
