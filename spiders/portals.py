@@ -9,22 +9,18 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
-from urllib.parse import urlsplit
-
 import scrapy
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
-from harvester.discover.links import (
-    LinkKind,
-    pagination_urls,
-    page_links,
-    same_government,
-    year_subcolumns,
-)
+from harvester.discover import cms
+from harvester.discover.overrides import Override, load_overrides
 from harvester.discover.seeds import read_seeds
+from harvester.fetch.browser import render_meta
+from harvester.fetch.challenge import failure_kind
 from harvester.fetch.middlewares import header_text
+from harvester.health import health_book
 from harvester.items import PortalSeed, ReportPage, SightingSeen
 from harvester.store.crawl import store_for
 from harvester.store.frontier import RevisitPolicy
@@ -49,6 +45,9 @@ class PortalsSpider(scrapy.Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.max_hub_depth = crawler.settings.getint("HARVESTER_MAX_HUB_DEPTH")
         spider.revisit_policy = RevisitPolicy.from_settings(crawler.settings)
+        spider.overrides, problems = load_overrides(crawler.settings.get("HARVESTER_OVERRIDES"))
+        for problem in problems:
+            spider.logger.warning("overrides %s: entry skipped", problem)
         return spider
 
     async def start(self):
@@ -66,44 +65,63 @@ class PortalsSpider(scrapy.Spider):
         for seed in seeds:
             writer.portal_id(seed)
             yield self._request(seed.url, "home", portal=seed.url, hub_depth=0)
+            for column in self.overrides.get(seed.url, Override()).columns:
+                yield self._request(column, "column", portal=seed.url, hub_depth=1, in_column=True)
+
+    @property
+    def browser(self) -> bool:
+        """Whether pages can be rendered (read late: the browser add-on sets it after the spider is built)."""
+        return self.crawler.settings.getbool("HARVESTER_BROWSER_AVAILABLE")
 
     def _request(self, url: str, kind: str, *, portal: str, hub_depth: int, link_text: str | None = None,
-                 in_column: bool = False) -> scrapy.Request:
+                 in_column: bool = False, extra: dict | None = None, **kwargs) -> scrapy.Request:
         callback = self.parse_report if kind == "report" else self.parse_page
-        return scrapy.Request(
-            url, callback=callback, errback=self.on_error, priority=PRIORITY[kind],
-            meta={"portal": portal, "kind": kind, "hub_depth": hub_depth, "link_text": link_text,
-                  "in_column": in_column},
+        meta = {"portal": portal, "kind": kind, "hub_depth": hub_depth, "link_text": link_text, "in_column": in_column}
+        api = bool((extra or {}).get("api"))
+        if kind in ("column", "list") and not api and self.overrides.get(portal, Override()).render and self.browser:
+            meta.update(render_meta(), rendered=True)
+        return scrapy.Request(url, callback=callback, errback=self.on_error, priority=PRIORITY[kind],
+                              meta={**meta, **(extra or {})}, **kwargs)
+
+    def _follow(self, nxt: cms.Next, response: Response):
+        """A request (or a sighting) for what an adapter said to fetch next."""
+        meta = dict(nxt.meta or {})
+        portal = response.meta["portal"]
+        hub_depth = meta.pop("hub_depth", response.meta.get("hub_depth", 0))
+        in_column = meta.pop("in_column", False)
+        if nxt.kind == "report":
+            return self._report_request(nxt.url, portal=portal, hub_depth=hub_depth, link_text=nxt.text)
+        extra = {"api": True, "cms": meta["cms"], "cms_state": meta.get("cms_state", {})} if nxt.kind == "api" else {}
+        if meta.get("render"):
+            if not self.browser:
+                return None
+            extra.update(render_meta(), rendered=True)
+        return self._request(
+            nxt.url, "list" if nxt.kind == "api" else nxt.kind, portal=portal, hub_depth=hub_depth,
+            in_column=in_column, extra=extra, method=nxt.method, body=nxt.body, headers=nxt.headers,
+            dont_filter=bool(meta.get("render")),
         )
 
     def parse_page(self, response: Response):
-        """A home, hub, column or list page: follow report links, columns, lists and hubs."""
+        """A home, hub, column or list page (or a CMS's data answer): request what the adapters name."""
         if not isinstance(response, TextResponse):
             return
         meta = response.meta
-        portal, hub_depth = meta["portal"], meta.get("hub_depth", 0)
-        links = page_links(response.selector, response.url)
-        report_links = [link for link in links if link.kind is LinkKind.REPORT]
-        in_column = meta.get("in_column", False) or meta.get("kind") == "column" or len(report_links) >= 2
-
-        for link in report_links:
-            yield self._report_request(link.url, portal=portal, hub_depth=hub_depth, link_text=link.text)
-        if meta.get("kind") == "notices":
-            return
-        for link in links:
-            if link.kind is LinkKind.COLUMN and self._may_enter(link.url, portal, hub_depth):
-                yield self._request(link.url, "column", portal=portal, hub_depth=hub_depth + 1, in_column=True)
-            elif link.kind is LinkKind.NOTICES and hub_depth >= 1 and same_government(link.url, portal):
-                yield self._request(link.url, "notices", portal=portal, hub_depth=hub_depth + 1)
-            elif link.kind is LinkKind.HUB and hub_depth < self.max_hub_depth and self._may_enter(link.url, portal, hub_depth):
-                yield self._request(link.url, "hub", portal=portal, hub_depth=hub_depth + 1)
-        if in_column:
-            for url in pagination_urls(response.selector, response.url):
-                if same_government(url, response.url):
-                    yield self._request(url, "list", portal=portal, hub_depth=hub_depth, in_column=True)
-            for link in year_subcolumns(links):
-                if same_government(link.url, response.url):
-                    yield self._request(link.url, "column", portal=portal, hub_depth=hub_depth, in_column=True)
+        page = cms.Page(
+            url=response.url, text=response.text, kind=meta.get("kind", "column"), portal=meta["portal"],
+            hub_depth=meta.get("hub_depth", 0), in_column=meta.get("in_column", False),
+            state={"cms": meta.get("cms"), **meta.get("cms_state", {})}, rendered=bool(meta.get("rendered")),
+            max_hub_depth=self.max_hub_depth,
+        )
+        if meta.get("api"):
+            nexts = cms.follow_api(page)
+        else:
+            family, nexts = cms.follow(page, self.overrides.get(page.portal, Override()).cms)
+            health_book(self.crawler).family(page.portal, family)
+        for nxt in nexts:
+            request = self._follow(nxt, response)
+            if request is not None:
+                yield request
 
     def _report_request(self, url: str, *, portal: str, hub_depth: int, link_text: str):
         """A request for a report page, or, for a known report not yet due for a revisit, its confirmation."""
@@ -113,14 +131,6 @@ class PortalsSpider(scrapy.Spider):
         request = self._request(url, "report", portal=portal, hub_depth=hub_depth, link_text=link_text)
         request.meta["handle_httpstatus_list"] = [304]
         return request
-
-    @staticmethod
-    def _may_enter(url: str, portal: str, hub_depth: int) -> bool:
-        """Stay within the portal's government; from the home page, a gov.cn disclosure site is allowed too."""
-        if same_government(url, portal):
-            return True
-        host = urlsplit(url).hostname or ""
-        return hub_depth == 0 and host.endswith(".gov.cn")
 
     def parse_report(self, response: Response):
         original = (response.meta.get("redirect_urls") or [response.url])[0]
@@ -149,6 +159,9 @@ class PortalsSpider(scrapy.Spider):
 
     def on_error(self, failure: Failure):
         request = failure.request
+        if request.meta.get("portal") is not None:
+            health_book(self.crawler).error(request.meta["portal"], failure_kind(failure.value),
+                                            home=request.meta.get("kind") == "home")
         response = getattr(failure.value, "response", None)
         if response is not None:
             self.crawler.stats.inc_value("harvester/http_errors")

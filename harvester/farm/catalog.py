@@ -41,6 +41,10 @@ class Portal:
     show_time: bool = True
     #: Extra hosts of the same government (TRS sites keep 信息公开 apart).
     hosts: tuple[str, ...] = ()
+    #: A Ruishu-like script challenge guards every page (served only when the farm's WAF is armed).
+    challenge: bool = False
+    #: The report list is built by an obfuscated script with no API: only a browser sees its links.
+    scripted_list: bool = False
 
     @property
     def seed_url(self) -> str:
@@ -86,6 +90,39 @@ PORTALS: dict[str, Portal] = {
             icp="赣ICP备05003456号-2", police="赣公网安备 36070202000078号", style="simple",
             phone="0797-8123456", address="赣州市章贡区红旗大道20号", editor="陈思远",
             validators=False, meta_tags=False, show_time=False,
+        ),
+        # CMS families and hostile portals (harvester.farm.families builds their pages).
+        Portal(
+            key="deqing", name="德清县人民政府", short="德清县", host="www.deqing.gov.cn",
+            region_code="330521", level="county", parent="330500", site_code="3305210001",
+            icp="浙ICP备05012345号", police="浙公网安备 33052102000118号", style="jcms",
+            phone="0572-8082345", address="德清县武康街道中兴北路6号", editor="沈佳怡",
+        ),
+        Portal(
+            key="wujiang", name="韶关市武江区人民政府", short="武江区", host="www.sgwj.gov.cn",
+            region_code="440203", level="county", parent="440200", site_code="4402030003",
+            icp="粤ICP备10203456号", police="粤公网安备 44020302000067号", style="gkmlpt",
+            phone="0751-8112345", address="韶关市武江区沙洲路2号", editor="梁嘉敏",
+        ),
+        Portal(
+            key="yixian", name="黟县人民政府", short="黟县", host="www.yixian.gov.cn",
+            region_code="341023", level="county", parent="341000", site_code="3410230002",
+            icp="皖ICP备06007890号", police="皖公网安备 34102302000021号", style="ucap",
+            phone="0559-5512345", address="黟县碧阳镇东门路18号", editor="汪婷",
+        ),
+        Portal(
+            key="weiyuan", name="渭源县人民政府", short="渭源县", host="www.weiyuan.gov.cn",
+            region_code="621123", level="county", parent="621100", site_code="6211230004",
+            icp="陇ICP备09004567号", police="甘公网安备 62112302000033号", style="simple",
+            phone="0932-4412345", address="渭源县清源镇文化路3号", editor="赵瑞",
+            scripted_list=True,
+        ),
+        Portal(
+            key="lintao", name="临洮县人民政府", short="临洮县", host="www.lintao.gov.cn",
+            region_code="621124", level="county", parent="621100", site_code="6211240005",
+            icp="陇ICP备09005678号", police="甘公网安备 62112402000051号", style="plain",
+            phone="0932-2212345", address="临洮县洮阳镇建设路9号", editor="马静",
+            challenge=True,
         ),
     )
 }
@@ -187,6 +224,12 @@ _PUBLISHERS = (
     ("dingxi", "dx-gov", "定西市人民政府", (2023, 2024), "prefecture", 150, "none"),
     ("zhanggong", "zg-gov", "赣州市章贡区人民政府", (2021, 2022, 2023, 2024), "gov", 80, "reviews_litigation"),
     ("zhanggong", "zg-fgw", "赣州市章贡区发展和改革委员会", (2024,), "dept", 8, "reviews_litigation"),
+    ("deqing", "dq-gov", "德清县人民政府", (2023, 2024), "gov", 70, "none"),
+    ("deqing", "dq-sfj", "德清县司法局", (2024,), "dept", 10, "none"),
+    ("wujiang", "wj-gov", "韶关市武江区人民政府", (2023, 2024), "gov", 55, "none"),
+    ("yixian", "yx-gov", "黟县人民政府", (2024,), "gov", 30, "none"),
+    ("weiyuan", "wy-gov", "渭源县人民政府", (2024,), "gov", 40, "none"),
+    ("lintao", "lt-gov", "临洮县人民政府", (2024,), "gov", 50, "none"),
 )
 
 #: Reports whose title names only the place; their agency is still the government.
@@ -210,6 +253,12 @@ def _article_path(portal: Portal, when: datetime, article_id: int, column: str |
             return f"/art/{when.year}/{when.month}/{when.day}/art_{col}_{article_id}.html"
         case "prefecture":
             return f"{column or '/zfxxgk/ndbg/'}{when:%Y-%m}/{when:%d}/content_{article_id}.html"
+        case "jcms":
+            return f"/art/{when.year}/{when.month}/{when.day}/art_{JCMS_COLUMN_ID}_{article_id}.html"
+        case "gkmlpt":
+            return f"/gkmlpt/content/{article_id // 1000}/{article_id // 100}/post_{article_id}.html"
+        case "ucap":
+            return f"{column or '/xxgk/xxgknb/'}{when:%Y%m}/c{article_id}.shtml"
         case _:
             return f"{column or '/zgxxgk/ndbg/'}{when:%Y%m}/{when:%Y%m%d%H%M%S}{article_id % 100:02d}.html"
 
@@ -219,12 +268,18 @@ def report_host(portal: Portal) -> str:
     return portal.hosts[0] if portal.style == "trs" else portal.host
 
 
+#: The Hanweb JCMS report column of the farm (``/col/col{id}/index.html``, ``art_{id}_…``).
+JCMS_COLUMN_ID = 1229213486
+
 REPORT_COLUMN = {
     "plain": "/zwgk/zfxxgk/zfxxgknb/",
     "trs": "/xxgknb/",
     "hanweb": "/col/col1234/index.html",
     "prefecture": "/zfxxgk/ndbg/",
     "simple": "/zgxxgk/ndbg/",
+    "jcms": f"/col/col{JCMS_COLUMN_ID}/index.html",
+    "gkmlpt": "/gkmlpt/index",
+    "ucap": "/xxgk/xxgknb/list.shtml",
 }
 
 
@@ -273,6 +328,12 @@ _NOISE = (
     ("nankang", "关于做好2024年政府信息公开工作年度报告编制发布工作的通知", "notice", 2024, 12, 16),
     ("dingxi", "关于报送2024年度政府信息公开工作年度报告的通知", "notice", 2024, 12, 10),
     ("zhanggong", "一图读懂赣州市章贡区2024年政府信息公开工作年度报告", "infographic", 2025, 3, 28),
+    ("deqing", "关于做好2024年政府信息公开工作年度报告编制发布工作的通知", "notice", 2024, 12, 18),
+    ("wujiang", "一图读懂韶关市武江区2024年政府信息公开工作年度报告", "infographic", 2025, 3, 20),
+    ("yixian", "黟县2024年政务公开工作要点", "plan", 2024, 4, 22),
+    ("yixian", "黟县政府信息公开指南", "guide", 2024, 10, 9),
+    ("weiyuan", "关于做好2024年政府信息公开工作年度报告编制发布工作的通知", "notice", 2024, 12, 19),
+    ("lintao", "临洮县政府信息公开指南", "guide", 2024, 9, 3),
 )
 
 

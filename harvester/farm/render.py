@@ -312,6 +312,13 @@ def article(portal: Portal, info: ArticleInfo, body: str) -> str:
         case "hanweb":
             main = f'<div id="zoom">{body}</div>'
             title = (f'<table width="100%"><tr><td class="title" align="center">{escape(info.title)}</td></tr></table>')
+        case "jcms":
+            main = (f'<div id="zoom"><!--ZJEG_RSS.content.begin--><meta name="ContentStart">{body}'
+                    f'<meta name="ContentEnd"><!--ZJEG_RSS.content.end--></div>')
+            title = f'<div class="title"><p>{escape(info.title)}</p></div>'
+        case "ucap":
+            main = f'<div class="content" id="zoom"><UCAPCONTENT>{body}</UCAPCONTENT></div>'
+            title = f'<div class="wzy_title"><h1>{escape(info.title)}</h1></div>'
         case _:
             main = f'<div class="article-content" id="zoom">{body}</div>'
             title = f'<h1 class="article-title">{escape(info.title)}</h1>'

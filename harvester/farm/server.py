@@ -63,7 +63,7 @@ class _Handler(BaseHTTPRequestHandler):
         host = (self.headers.get("Host") or "").lower().partition(":")[0]
         return host, self.path
 
-    def _respond(self, method: str, allow_post: bool = False) -> None:
+    def _respond(self, method: str, request_body: bytes = b"") -> None:
         host, path = self._target()
         farm = self.server.farm
         site = farm.site
@@ -75,10 +75,14 @@ class _Handler(BaseHTTPRequestHandler):
         elif host not in site.hosts:
             page = _simple(502, f"Bad Gateway: cannot reach {host}")
         else:
-            page = site.get(host, path) or _simple(404, "404 Not Found：您访问的页面不存在或已被删除")
-            if method == "POST" and not page.accepts_post and page.status == 200:
-                page = _simple(405, "Method Not Allowed")
-                page.headers["Allow"] = "GET, HEAD"
+            page = site.guard(host, path, self.headers.get("Cookie"))
+            if page is None and method == "POST":
+                page = site.post(host, path, request_body)
+            if page is None:
+                page = site.get(host, path) or _simple(404, "404 Not Found：您访问的页面不存在或已被删除")
+                if method == "POST" and not page.accepts_post and page.status == 200:
+                    page = _simple(405, "Method Not Allowed")
+                    page.headers["Allow"] = "GET, HEAD"
         if_none_match = self.headers.get("If-None-Match")
         if_modified_since = self.headers.get("If-Modified-Since")
         status, headers, body = page.status, dict(page.headers), page.body
@@ -92,7 +96,7 @@ class _Handler(BaseHTTPRequestHandler):
         farm._record({
             "time": time.time(), "host": host, "path": path, "method": method, "status": status,
             "if_none_match": if_none_match, "if_modified_since": if_modified_since,
-            "user_agent": self.headers.get("User-Agent"),
+            "user_agent": self.headers.get("User-Agent"), "cookie": self.headers.get("Cookie"), "body": request_body or None,
         })
         self.send_response(status)
         for name, value in headers.items():
@@ -115,9 +119,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
-        if length:
-            self.rfile.read(length)
-        self._respond("POST")
+        self._respond("POST", self.rfile.read(length) if length else b"")
 
     def do_CONNECT(self) -> None:
         self._respond("CONNECT")

@@ -43,22 +43,47 @@ class Page:
 
 
 Route = Callable[[str], Page]
+#: (path with query, request body) -> page: POST endpoints such as Hanweb's dataproxy.jsp.
+PostRoute = Callable[[str, bytes], Page]
+#: (path with query, Cookie header) -> a challenge page, or None to let the request through.
+Guard = Callable[[str, str | None], Page | None]
 
 
 class Site:
     """All virtual hosts of the farm; unknown hosts are 'dead' (the server answers 502)."""
 
     def __init__(self, pages: dict[tuple[str, str], Page] | None = None,
-                 routes: dict[tuple[str, str], Route] | None = None) -> None:
+                 routes: dict[tuple[str, str], Route] | None = None,
+                 post_routes: dict[tuple[str, str], PostRoute] | None = None,
+                 guards: dict[str, Guard] | None = None) -> None:
         self.pages: dict[tuple[str, str], Page] = dict(pages or {})
         #: (host, path prefix) -> page generator, for the endless traps.
         self.routes: dict[tuple[str, str], Route] = dict(routes or {})
+        self.post_routes: dict[tuple[str, str], PostRoute] = dict(post_routes or {})
+        #: host -> script challenge in front of every page of that host (a WAF).
+        self.guards: dict[str, Guard] = dict(guards or {})
         self._lock = threading.Lock()
 
     @property
     def hosts(self) -> set[str]:
         with self._lock:
-            return {host for host, _ in self.pages} | {host for host, _ in self.routes}
+            return ({host for host, _ in self.pages} | {host for host, _ in self.routes}
+                    | {host for host, _ in self.post_routes})
+
+    def guard(self, host: str, path: str, cookie: str | None) -> Page | None:
+        """The challenge a WAF answers instead of the page, if any."""
+        with self._lock:
+            guard = self.guards.get(host)
+        return guard(path, cookie) if guard is not None else None
+
+    def post(self, host: str, path: str, body: bytes) -> Page | None:
+        """The answer of a POST endpoint, or None when ``path`` is not one."""
+        with self._lock:
+            routes = list(self.post_routes.items())
+        for (route_host, prefix), make in routes:
+            if route_host == host and path.startswith(prefix):
+                return make(path, body)
+        return None
 
     def get(self, host: str, path: str) -> Page | None:
         """The page at ``path`` (with query) on ``host``, or None for a 404."""
@@ -379,15 +404,22 @@ def calendar_page(path: str) -> Page:
     return html_page(html, validators=False)
 
 
-def build_site() -> Site:
-    """The whole farm; the same bytes on every call."""
+def build_site(*, waf: bool = False) -> Site:
+    """The whole farm; the same bytes on every call.
+
+    ``waf`` arms the script challenge of the portals that have one: a plain
+    HTTP client (urllib, a crawler without a browser) then sees only 412 pages there.
+    """
+    from harvester.farm import families
+
     cat = catalog()
     site = Site(routes={(SEARCH_HOST, "/search/"): search_page, (CALENDAR_HOST, "/calendar/"): calendar_page})
     for portal in cat.portals.values():
-        builder = _Builder(site, cat, portal)
+        builder = families.builder_for(site, cat, portal) if portal.style in families.STYLES else _Builder(site, cat, portal)
         builder.common()
         builder.navigation()
         builder.column_pages()
         builder.reports()
         builder.noise()
+        families.harden(site, builder, portal, waf=waf)
     return site

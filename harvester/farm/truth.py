@@ -7,6 +7,7 @@ can score a crawl without reading HTML themselves.
 from __future__ import annotations
 
 from harvester.farm.catalog import catalog
+from harvester.farm.families import ARCHIVE_PREFIX
 from harvester.farm.site import CALENDAR_HOST, CALENDAR_START, INFOGRAPHIC_PATH, SEARCH_HOST
 
 
@@ -46,7 +47,24 @@ def redirect_urls() -> dict[str, str]:
 
 def forbidden_urls() -> list[str]:
     """URL prefixes a polite crawler never fetches (robots.txt Disallow) or must stop following (traps)."""
-    return [f"http://{SEARCH_HOST}/search/", f"http://{CALENDAR_HOST}{CALENDAR_START.split('?')[0]}"]
+    archive = next(p for p in catalog().portals.values() if p.style == "ucap")
+    return [f"http://{SEARCH_HOST}/search/", f"http://{CALENDAR_HOST}{CALENDAR_START.split('?')[0]}",
+            f"http://{archive.host}{ARCHIVE_PREFIX}"]
+
+
+def portal_families() -> dict[str, str]:
+    """Seed URL → how its report list is published: a CMS family or a hostile case.
+
+    ``hanweb`` (JCMS datastore + dataproxy.jsp), ``trs``, ``gkmlpt``, ``ucap``,
+    ``scripted`` (list drawn by a script, no API), ``challenge`` (script challenge
+    in front of a plain site), ``generic`` (links and ``?page=N``).
+    """
+    names = {"jcms": "hanweb", "trs": "trs", "gkmlpt": "gkmlpt", "ucap": "ucap"}
+    families = {}
+    for portal in catalog().portals.values():
+        family = "challenge" if portal.challenge else "scripted" if portal.scripted_list else names.get(portal.style, "generic")
+        families[portal.seed_url] = family
+    return families
 
 
 def calendar_start_url() -> str:

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -19,6 +22,8 @@ MIGRATIONS_DIR = PROJECT_ROOT / "migrations"
 DEFAULT_DB_PATH = PROJECT_ROOT / "data" / "harvester.sqlite"
 #: Seconds a writer waits for another process's SQLite lock before failing.
 SQLITE_BUSY_TIMEOUT = 30
+#: pg_advisory_lock key for schema upgrades ("harv" in ASCII).
+MIGRATION_LOCK_KEY = 0x68617276
 
 
 class StoreError(RuntimeError):
@@ -91,6 +96,34 @@ def is_current(engine: Engine) -> bool:
         return set(MigrationContext.configure(conn).get_current_heads()) == heads
 
 
+@contextmanager
+def migration_lock(engine: Engine) -> Iterator[None]:
+    """Serialise schema upgrades between processes that open a new store at the same moment.
+
+    PostgreSQL: a session advisory lock. SQLite: an exclusive ``flock`` on a
+    file beside the database (SQLite's own locks do not span Alembic's steps).
+    """
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as conn:
+            conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
+            try:
+                yield
+            finally:
+                conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK_KEY})
+                conn.commit()
+        return
+    database = engine.url.database
+    if engine.dialect.name != "sqlite" or not database or database == ":memory:":
+        yield
+        return
+    with open(f"{database}.migrate.lock", "a+b") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def open_store(url: str | None = None, *, migrate: bool = True) -> Engine:
     """Open (and on first use create or upgrade) the store; raise StoreError in one line."""
     resolved = database_url(url)
@@ -99,7 +132,9 @@ def open_store(url: str | None = None, *, migrate: bool = True) -> Engine:
         if not is_current(engine):
             if not migrate:
                 raise StoreError(f"store {safe_url(resolved)} is not at the current schema; run 'harvester migrate'")
-            upgrade(engine)
+            with migration_lock(engine):
+                if not is_current(engine):
+                    upgrade(engine)
     except SQLAlchemyError as exc:
         reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
         raise StoreError(f"cannot open store {safe_url(resolved)}: {reason}") from None

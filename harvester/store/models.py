@@ -193,3 +193,30 @@ class CheckResult(Base):
     status: Mapped[str] = mapped_column(String(16))
     expected: Mapped[float | None] = mapped_column(Float)
     found: Mapped[float | None] = mapped_column(Float)
+
+
+class PortalHealth(Base):
+    """One portal in one crawl run: pages fetched, reports found by year, errors by kind, blocked, CMS family."""
+
+    __tablename__ = "portal_health"
+    __table_args__ = (
+        UniqueConstraint("run_id", "portal_id", name="uq_portal_health_run_portal"),
+        Index("ix_portal_health_portal", "portal_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"))
+    portal_id: Mapped[int] = mapped_column(ForeignKey("portals.id"))
+    pages_fetched: Mapped[int] = mapped_column(default=0)
+    browser_pages: Mapped[int] = mapped_column(default=0)
+    reports_found: Mapped[int] = mapped_column(default=0)
+    reports_by_year: Mapped[dict] = mapped_column(default=dict)
+    errors: Mapped[dict] = mapped_column(default=dict)
+    challenged: Mapped[bool] = mapped_column(default=False)
+    blocked: Mapped[bool] = mapped_column(default=False)
+    cms_family: Mapped[str | None] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16))
+    reasons: Mapped[list] = mapped_column(default=list)
+    recorded_at: Mapped[datetime]
+
+    portal: Mapped[Portal] = relationship()
