@@ -53,9 +53,12 @@ def read_document(body: bytes, url: str | None = None, content_type: str | None 
     """Read an HTML page, plain text or a report file (PDF, DOCX, DOC, WPS, RTF, XLS(X), image)
     into a Document; raise UnreadableDocument with a one-line reason otherwise."""
     kind = sniff_file(body, content_type, url)
+    if kind in ("html", "text") and looks_binary(body):
+        raise UnreadableDocument(f"binary data served as {kind}")
     if kind == "html":
         html, _encoding = decode_html(body, content_type)
         page = extract_page(html, url)
+        require_text(page.text)
         parsed = parse_report(page.text, html=html, year=page.year)
         return Document(
             title=page.title or "",
@@ -83,6 +86,26 @@ def read_document(body: bytes, url: str | None = None, content_type: str | None 
     raise UnreadableDocument("not a report format harvester reads (binary data of unknown kind)")
 
 
+#: A report has paragraphs of Chinese; fewer CJK characters than this is a shell, an image page or garbage.
+MIN_REPORT_CJK = 50
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def looks_binary(body: bytes) -> bool:
+    """NUL bytes or a high share of control bytes in the first 8 KiB: not text, whatever the header says."""
+    head = body[:8192]
+    if not head:
+        return False
+    controls = sum(1 for byte in head if byte < 9 or 13 < byte < 32)
+    return b"\x00" in head or controls / len(head) > 0.05
+
+
+def require_text(text: str) -> None:
+    """Refuse a page with no real text: its empty hash would merge unrelated pages into one report."""
+    if len(_CJK.findall(text)) < MIN_REPORT_CJK:
+        raise UnreadableDocument(f"no report text ({len(text)} characters extracted)")
+
+
 def _decode_text(body: bytes) -> str:
     for encoding in ("utf-8-sig", "gb18030"):
         try:
@@ -100,6 +123,7 @@ def read_file_text(read: FileText) -> Document:
     read from the document itself.
     """
     text = read.text
+    require_text(text)
     title = file_title(text) or _first_title_line(text)
     agency, year = report_identity(title, text)
     parsed = parse_report(text, html=read.html_tables, year=year)
@@ -128,6 +152,7 @@ def read_file_text(read: FileText) -> Document:
 def read_text(text: str) -> Document:
     """A report given as plain text (flattened elsewhere): title from its first report-like line."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").strip()
+    require_text(text)
     title = _first_title_line(text)
     agency, year = report_identity(title, text)
     parsed = parse_report(text, html=None, year=year)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 
 @dataclass(frozen=True)
@@ -25,8 +25,9 @@ class ReportPage:
     final_url: str
     portal_url: str
     status: int
-    body: bytes
-    fetched_at: datetime
+    #: Kept out of repr: Scrapy logs dropped items, and a body can be megabytes.
+    body: bytes = field(repr=False)
+    fetched_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     content_type: str | None = None
     etag: str | None = None
     last_modified: str | None = None

@@ -16,14 +16,19 @@ logger = logging.getLogger(__name__)
 
 
 class ReadReportPipeline:
-    """ReportPage → HarvestedReport; pages that turn out not to be reports are dropped and counted."""
+    """ReportPage → HarvestedReport; pages that turn out not to be reports are dropped and counted.
 
-    def __init__(self, stats) -> None:
-        self.stats = stats
+    A page that cannot be read at all is dropped too, and the reason is written
+    on its fetch record so it can be found with SQL later.
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.stats = crawler.stats
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ReadReportPipeline:
-        return cls(crawler.stats)
+        return cls(crawler)
 
     def process_item(self, item, spider=None):
         if not isinstance(item, ReportPage):
@@ -31,13 +36,10 @@ class ReadReportPipeline:
         try:
             document = read_document(item.body, item.final_url, item.content_type)
         except UnreadableDocument as exc:
-            self.stats.inc_value("harvester/unreadable")
-            raise DropItem(f"unreadable report {item.url} (portal {item.portal_url}): {exc}") from None
+            self._unreadable(item, str(exc), "UnreadableDocument")
         except (RecursionError, MemoryError, ValueError, LookupError, TypeError) as exc:
-            self.stats.inc_value("harvester/unreadable")
-            self.stats.inc_value(f"harvester/unreadable/{type(exc).__name__}")
             logger.error("cannot read %s (portal %s): %s: %s", item.url, item.portal_url, type(exc).__name__, exc)
-            raise DropItem(f"unreadable report {item.url}: {type(exc).__name__}") from None
+            self._unreadable(item, f"{type(exc).__name__}: {exc}", type(exc).__name__)
         title = document.title or item.link_text or ""
         if not is_report_title(title):
             self.stats.inc_value("harvester/not_report")
@@ -45,6 +47,12 @@ class ReadReportPipeline:
         if not document.title:
             document.title = title
         return HarvestedReport(page=item, document=document)
+
+    def _unreadable(self, item: ReportPage, reason: str, kind: str):
+        self.stats.inc_value("harvester/unreadable")
+        self.stats.inc_value(f"harvester/unreadable/{kind}")
+        store_for(self.crawler).writer.note_fetch_problem(item.final_url, f"unreadable: {reason}")
+        raise DropItem(f"unreadable report {item.url} (portal {item.portal_url}): {reason}")
 
 
 class StoreReportPipeline:

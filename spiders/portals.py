@@ -8,8 +8,10 @@ what a report says by the pipelines. The walk is home → hub pages (政务公�
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 import scrapy
+from scrapy import signals
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
@@ -28,6 +30,9 @@ from harvester.store.writer import utcnow
 
 DEFAULT_SEEDS = Path(__file__).resolve().parents[1] / "seeds" / "portals.csv"
 
+#: IgnoreRequest reasons for requests that were never sent (nothing to record as a fetch).
+NOT_FETCHED = re.compile(r"robots\.txt|page budget|Filtered|duplicate", re.I)
+
 # Reports first, then lists, then hubs: a portal's page budget goes where the reports are.
 PRIORITY = {"report": 30, "list": 20, "column": 20, "notices": 15, "hub": 10, "home": 0}
 
@@ -45,6 +50,7 @@ class PortalsSpider(scrapy.Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.max_hub_depth = crawler.settings.getint("HARVESTER_MAX_HUB_DEPTH")
         spider.revisit_policy = RevisitPolicy.from_settings(crawler.settings)
+        crawler.signals.connect(spider.on_dropped, signal=signals.request_dropped)
         spider.overrides, problems = load_overrides(crawler.settings.get("HARVESTER_OVERRIDES"))
         for problem in problems:
             spider.logger.warning("overrides %s: entry skipped", problem)
@@ -61,6 +67,8 @@ class PortalsSpider(scrapy.Spider):
         self.crawler.stats.set_value("harvester/seeds/bad_rows", len(problems))
         self.crawler.stats.set_value("harvester/seeds/portals", len(seeds))
         self.seeds = seeds
+        if self.crawler.settings.getbool("HARVESTER_CLUSTER_ENABLED"):
+            return  # distributed mode: `harvester enqueue` pushed the seeds once for all workers
         writer = store_for(self.crawler).writer
         for seed in seeds:
             writer.portal_id(seed)
@@ -157,6 +165,18 @@ class PortalsSpider(scrapy.Spider):
             link_text=response.meta.get("link_text"),
         )
 
+    def on_dropped(self, request: scrapy.Request, spider=None) -> None:
+        """A redirect to an address already visited is a loop: the duplicate filter ends it; record it."""
+        redirects = request.meta.get("redirect_urls")
+        if request.meta.get("portal") is None or not redirects:
+            return
+        self._record_refusal(request, redirects[0], f"redirect loop: {' -> '.join([*redirects, request.url])}")
+
+    def _record_refusal(self, request: scrapy.Request, url: str, reason: str) -> None:
+        store = store_for(self.crawler)
+        store.writer.record_fetch(run_id=store.run_id, portal_url=request.meta["portal"], url=url, final_url=None,
+                                  status=None, kind=request.meta.get("kind"), error=reason[:2000])
+
     def on_error(self, failure: Failure):
         request = failure.request
         if request.meta.get("portal") is not None:
@@ -167,6 +187,10 @@ class PortalsSpider(scrapy.Spider):
             self.crawler.stats.inc_value("harvester/http_errors")
             self.logger.info("HTTP %s for %s (%s)", response.status, request.url, request.meta.get("kind"))
         elif failure.check(IgnoreRequest):
-            self.logger.debug("not fetched %s: %s", request.url, failure.getErrorMessage())
+            reason = failure.getErrorMessage()
+            self.logger.debug("not fetched %s: %s", request.url, reason)
+            if request.meta.get("portal") is not None and not NOT_FETCHED.search(reason):
+                original = (request.meta.get("redirect_urls") or [request.url])[0]
+                self._record_refusal(request, original, f"refused: {reason}")
         else:
             self.logger.warning("failed %s: %s", request.url, failure.getErrorMessage())

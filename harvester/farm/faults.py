@@ -57,7 +57,8 @@ FAULTS: tuple[Fault, ...] = (
     Fault("storm.html", "会宁县司法局", "refused", "a 5xx storm: always 503"),
     Fault("loop.html", "会宁县财政局", "refused", "a redirect loop"),
     Fault("gbk-as-utf8.html", "会宁县人力资源和社会保障局", "stored", "GBK bytes served as charset=utf-8"),
-    Fault("nested.html", "会宁县自然资源局", "stored", "the report inside 10,000 nested <div>s"),
+    # libxml2 stops building the tree at depth 256, so nothing of the report is left: refused, with a reason.
+    Fault("nested.html", "会宁县自然资源局", "refused", "the report inside 10,000 nested <div>s"),
     Fault("rowspan.html", "会宁县生态环境局", "stored", 'a table cell with rowspan="100000"'),
     Fault("chain.html", "会宁县住房和城乡建设局", "stored", "a chain of 5 redirects to the report"),
     Fault("busy.html", "会宁县交通运输局", "stored", "429 with Retry-After: 1, then the report"),

@@ -188,6 +188,15 @@ class StoreWriter:
                 error=error, fetched_at=fetched_at or utcnow(), body_sha256=body_sha,
             ))
 
+    def note_fetch_problem(self, url: str, reason: str) -> None:
+        """Attach a reason to the latest fetch of ``url``: downloaded fine, but unusable."""
+        with self.sessions.begin() as session:
+            fetch = session.scalars(
+                select(Fetch).where((Fetch.final_url == url) | (Fetch.url == url)).order_by(Fetch.id.desc())
+            ).first()
+            if fetch is not None:
+                fetch.error = reason[:2000]
+
     def blob(self, sha256: str) -> bytes | None:
         with self.sessions() as session:
             blob = session.get(Blob, sha256)
@@ -225,6 +234,34 @@ class StoreWriter:
                 select(Sighting).where(
                     Sighting.portal_id.in_(portal_ids), Sighting.gone_at.is_(None),
                     (Sighting.last_run_id != run_id) | Sighting.last_run_id.is_(None),
+                )
+            ).all()
+            for sighting in stale:
+                sighting.gone_at = now
+            session.flush()
+            for report in {sighting.report for sighting in stale}:
+                if report.gone_at is None and all(s.gone_at is not None for s in report.sightings):
+                    report.gone_at = now
+                    gone_reports += 1
+        return gone_reports
+
+    def mark_gone_since(self, since: datetime, portal_urls: set[str]) -> int:
+        """:meth:`mark_gone` for a crawl made of many runs (distributed mode): not seen since ``since``.
+
+        Every sighting a crawl confirms gets ``last_seen_at`` at that moment, so
+        a sighting of a fully crawled portal last seen before the crawl began
+        was not published any more. Clocks of the workers are assumed in sync.
+        """
+        if not portal_urls:
+            return 0
+        now = utcnow()
+        gone_reports = 0
+        with self.sessions.begin() as session:
+            portal_ids = session.scalars(select(Portal.id).where(Portal.url.in_(portal_urls))).all()
+            stale = session.scalars(
+                select(Sighting).where(
+                    Sighting.portal_id.in_(portal_ids), Sighting.gone_at.is_(None),
+                    (Sighting.last_seen_at < since) | Sighting.last_seen_at.is_(None),
                 )
             ).all()
             for sighting in stale:
