@@ -23,11 +23,15 @@ from rich.markup import escape
 from rich.table import Table
 
 from harvester.cli_seeds import seeds_app
-from harvester import cli_query
+from harvester.cli_cluster import cluster_app, enqueue
+from harvester import cli_portals, cli_query
 from harvester.store.db import PROJECT_ROOT, StoreError
 
 app = typer.Typer(help=__doc__, no_args_is_help=True, add_completion=False)
 app.add_typer(seeds_app, name="seeds")
+app.add_typer(cluster_app, name="cluster")
+app.command("enqueue")(enqueue)
+app.command("portals")(cli_portals.portals)
 console = Console(stderr=True)
 
 EXIT_PROBLEM, EXIT_BAD_INPUT, EXIT_STORE = 1, 2, 3

@@ -42,6 +42,8 @@ class SightingSeen:
     url: str
     portal_url: str
     fetched: bool
+    #: Also confirm the files attached to this page (they were not fetched either).
+    with_attachments: bool = False
 
 
 @dataclass

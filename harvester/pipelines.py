@@ -73,7 +73,8 @@ class StoreReportPipeline:
     def process_item(self, item, spider=None):
         store = store_for(self.crawler)
         if isinstance(item, SightingSeen):
-            if store.writer.touch_sighting(item.url, store.run_id, fetched=item.fetched):
+            if store.writer.touch_sighting(item.url, store.run_id, fetched=item.fetched,
+                                           with_attachments=item.with_attachments):
                 self.crawler.stats.inc_value("harvester/reports/confirmed")
             return item
         if not isinstance(item, HarvestedReport):

@@ -75,10 +75,34 @@ HARVESTER_BROWSER_TIMEOUT = 30
 HARVESTER_CHALLENGE_ENABLED = True
 #: Browser attempts per host before the portal is recorded as blocked.
 HARVESTER_CHALLENGE_MAX_SOLVES = 3
+#: Attachments (PDF, DOC, scans…): larger files are refused; slow servers get longer than pages.
+HARVESTER_MAX_FILE_BYTES = 50 * 1024 * 1024
+HARVESTER_FILE_TIMEOUT = 120
 #: Longest Retry-After (seconds) honoured on 429/503 before retrying; longer asks count as refusals.
 HARVESTER_RETRY_AFTER_MAX = 120
 #: Store URL; None means HARVESTER_DB_URL or the project's SQLite file.
 HARVESTER_DB_URL = os.environ.get("HARVESTER_DB_URL")
+
+# Distributed mode (harvester/cluster, README "Scaling out"): with a Redis URL, any number of
+# `scrapy crawl portals` processes share one scrapy-redis frontier; seeds are pushed once by `harvester enqueue`.
+#: Redis of the shared frontier (scrapy-redis's setting); None means one process, Scrapy's own scheduler.
+REDIS_URL = os.environ.get("HARVESTER_REDIS_URL")
+#: Name of the distributed crawl: the prefix of its Redis keys, so several crawls can share one Redis.
+HARVESTER_CLUSTER_NAME = os.environ.get("HARVESTER_CLUSTER_NAME", "portals")
+#: Requests in flight to one host for the whole cluster; None means CONCURRENT_REQUESTS_PER_DOMAIN.
+HARVESTER_CLUSTER_HOST_CONCURRENCY = None
+#: Seconds between two request starts to one host for the whole cluster; None means DOWNLOAD_DELAY.
+HARVESTER_CLUSTER_HOST_DELAY = None
+#: Seconds a host slot stays taken by a download that never ends; None means 2 × DOWNLOAD_TIMEOUT + 10.
+HARVESTER_CLUSTER_LEASE_TTL = None
+#: Seconds without heartbeat before a worker counts as dead: its host slots free, its requests are re-queued.
+HARVESTER_CLUSTER_HEARTBEAT_TTL = 30
+#: Seconds between looks at the shared queue by a worker with nothing to do.
+HARVESTER_CLUSTER_POLL_INTERVAL = 0.5
+#: Seconds between asks for a slot of a busy host.
+HARVESTER_CLUSTER_HOST_POLL = 0.05
+#: Days a crawl's Redis keys outlive the last worker's heartbeat: an abandoned crawl leaves Redis by itself.
+HARVESTER_CLUSTER_KEYS_TTL_DAYS = 7
 
 DOWNLOADER_MIDDLEWARES = {
     "harvester.fetch.middlewares.PortalBudgetMiddleware": 40,
@@ -99,6 +123,7 @@ EXTENSIONS = {
 }
 ADDONS = {
     "harvester.fetch.browser.BrowserAddon": 0,
+    "harvester.cluster.addon.DistributedAddon": 10,
 }
 
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"

@@ -18,6 +18,7 @@ from twisted.python.failure import Failure
 
 from harvester.discover import cms
 from harvester.discover.overrides import Override, load_overrides
+from harvester.discover.links import attachment_links, is_report_title
 from harvester.discover.seeds import read_seeds
 from harvester.fetch.browser import render_meta
 from harvester.fetch.challenge import failure_kind
@@ -51,6 +52,8 @@ class PortalsSpider(scrapy.Spider):
         spider.max_hub_depth = crawler.settings.getint("HARVESTER_MAX_HUB_DEPTH")
         spider.revisit_policy = RevisitPolicy.from_settings(crawler.settings)
         crawler.signals.connect(spider.on_dropped, signal=signals.request_dropped)
+        spider.max_file_bytes = crawler.settings.getint("HARVESTER_MAX_FILE_BYTES")
+        spider.file_timeout = crawler.settings.getfloat("HARVESTER_FILE_TIMEOUT")
         spider.overrides, problems = load_overrides(crawler.settings.get("HARVESTER_OVERRIDES"))
         for problem in problems:
             spider.logger.warning("overrides %s: entry skipped", problem)
@@ -144,12 +147,15 @@ class PortalsSpider(scrapy.Spider):
         original = (response.meta.get("redirect_urls") or [response.url])[0]
         portal = response.meta["portal"]
         if response.status == 304:
-            yield SightingSeen(url=response.url, portal_url=portal, fetched=True)
+            yield SightingSeen(url=response.url, portal_url=portal, fetched=True, with_attachments=True)
             return
         if store_for(self.crawler).known.same_body(response.url, hashlib.sha256(response.body).hexdigest()):
             self.crawler.stats.inc_value("harvester/unchanged_body")
-            yield SightingSeen(url=response.url, portal_url=portal, fetched=True)
+            yield SightingSeen(url=response.url, portal_url=portal, fetched=True, with_attachments=True)
             return
+        if isinstance(response, TextResponse) and not response.meta.get("attachment"):
+            for link in attachment_links(response.selector, response.url):
+                yield self._attachment_request(link, response)
         headers = response.headers
         yield ReportPage(
             url=original,
@@ -164,6 +170,16 @@ class PortalsSpider(scrapy.Spider):
             referer=(response.request.headers.get("Referer") or b"").decode("latin-1") or None,
             link_text=response.meta.get("link_text"),
         )
+
+    def _attachment_request(self, link, response: Response):
+        """A file attached to a report page: same report, so its page's title stands in for a bare file name."""
+        text = link.text if is_report_title(link.text) else response.meta.get("link_text") or link.text
+        request = self._report_request(link.url, portal=response.meta["portal"],
+                                       hub_depth=response.meta.get("hub_depth", 0), link_text=text)
+        if isinstance(request, scrapy.Request):
+            request.meta.update(attachment=True, download_maxsize=self.max_file_bytes,
+                                download_timeout=self.file_timeout)
+        return request
 
     def on_dropped(self, request: scrapy.Request, spider=None) -> None:
         """A redirect to an address already visited is a loop: the duplicate filter ends it; record it."""

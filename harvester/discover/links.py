@@ -205,3 +205,38 @@ def pagination_urls(html: str | Selector, base_url: str) -> list[str]:
 def _count_page(script: str) -> int:
     match = COUNT_PAGE.search(script)
     return int(match.group(1)) if match else 0
+
+
+#: File types a report may be published as (issue: reports as attachments).
+ATTACHMENT_EXTENSIONS = (".pdf", ".doc", ".docx", ".wps", ".rtf", ".xls", ".xlsx", ".et",
+                         ".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".gif")
+#: Download endpoints that hide the file name in the query (Hanweb downfile.jsp?filename=…).
+DOWNLOAD_ENDPOINT = re.compile(r"(downfile|download|downloadfile|getfile|fileDownload)\w*\.(jsp|do|aspx?|php)", re.I)
+_FILE_IN_TEXT = re.compile(r"\.(pdf|docx?|wps|rtf|xlsx?|et)\b", re.I)
+
+
+def attachment_links(html: str | Selector, base_url: str) -> list[Link]:
+    """Files attached to a report page: by extension, download endpoint, TRS ``appendix`` mark or text.
+
+    Images count only when their link names the report (a logo or a QR code
+    does not): scans are posted as linked images with the report's title.
+    """
+    selector = html if isinstance(html, Selector) else Selector(text=html or "<html></html>")
+    found: dict[str, Link] = {}
+    for anchor in selector.xpath("//a[@href]"):
+        url = normalise_url(anchor.attrib.get("href", ""), base_url)
+        if url is None or url in found:
+            continue
+        text = _norm(" ".join(anchor.xpath(".//text()").getall()) or anchor.attrib.get("title", ""))
+        parts = urlsplit(url)
+        path = parts.path.lower()
+        named = path.endswith(ATTACHMENT_EXTENSIONS) or bool(_FILE_IN_TEXT.search(text))
+        endpoint = bool(DOWNLOAD_ENDPOINT.search(path)) or "filename=" in parts.query.lower()
+        appendix = anchor.attrib.get("appendix", "").lower() == "true"
+        image = path.endswith((".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff"))
+        if image and not REPORT_WORDS.search(text):
+            continue
+        if named or endpoint or appendix:
+            found[url] = Link(url=url, text=text, kind=LinkKind.REPORT)
+    return list(found.values())
+

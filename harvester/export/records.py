@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from harvester.store.models import Report, ReportVersion, Sighting
+from harvester.store.writer import filled_cells
 
 
 def iso(moment: datetime | None) -> str | None:
@@ -60,6 +61,13 @@ def report_record(report: Report, version: ReportVersion) -> dict:
         "sections": version.sections,
         "table_source": version.table_source,
         "version_count": len(report.versions),
+        "tables_from": {"url": version.url, "source_type": version.source_type},
+        "sources": [
+            {"url": other.url, "source_type": other.source_type, "content_hash": other.content_hash,
+             "filled_cells": filled_cells(other), "seen_at": iso(other.seen_at),
+             "superseded_at": iso(other.superseded_at), "current": other.id == version.id}
+            for other in report.versions
+        ],
         "first_seen_at": iso(report.first_seen_at),
         "gone_at": iso(report.gone_at),
     }
@@ -85,7 +93,9 @@ def iter_records(session: Session, batch: int = 200) -> Iterator[dict]:
             .options(
                 selectinload(Report.current_version).selectinload(ReportVersion.checks),
                 selectinload(Report.sightings).selectinload(Sighting.portal),
-                selectinload(Report.versions).load_only(ReportVersion.id),
+                selectinload(Report.versions).load_only(
+                    ReportVersion.id, ReportVersion.url, ReportVersion.source_type, ReportVersion.content_hash,
+                    ReportVersion.tables, ReportVersion.seen_at, ReportVersion.superseded_at),
             )
         ).all()
         if not reports:

@@ -29,6 +29,10 @@ MAX_ERROR_RATE = 0.02
 # them; a Chinese page is never really in one of them.
 _PERMISSIVE = frozenset({"cp1252", "latin_1", "iso8859-1", "ascii", "cp437"})
 
+# Codecs Python knows that are no page's charset: decoding with them fails outright
+# (idna, punycode, undefined) or turns escapes into code points, lone surrogates included.
+_NOT_CHARSETS = frozenset({"idna", "punycode", "undefined", "unicode-escape", "raw-unicode-escape", "utf-7"})
+
 
 def decode_html(body: bytes, content_type: str | None = None) -> tuple[str, str]:
     """Return ``(text, encoding)`` for the bytes of an HTML page.
@@ -52,7 +56,7 @@ def decode_html(body: bytes, content_type: str | None = None) -> tuple[str, str]
 
 def _declared(body: bytes, content_type: str | None) -> list[str]:
     found = [http_content_type_encoding(content_type), html_body_declared_encoding(body)]
-    return [_canonical(enc) for enc in found if enc]
+    return [enc for enc in (_canonical(enc) for enc in found if enc) if enc not in _NOT_CHARSETS]
 
 
 def _candidates(body: bytes, content_type: str | None) -> list[str]:
@@ -88,7 +92,7 @@ def _is_utf8(body: bytes) -> bool:
 def _decodes_cleanly(body: bytes, encoding: str) -> bool:
     try:
         text = to_unicode(body, encoding)
-    except LookupError:
+    except (LookupError, UnicodeError):
         return False
     errors = text.count("\ufffd")
     if not errors:

@@ -26,15 +26,25 @@ CONTAINER_XPATHS = (
     '//*[contains(concat(" ", normalize-space(@class), " "), " bt_content ")]',
 )
 # Hanweb marks the body with comments that survive every template change.
-_HANWEB_BODY = re.compile(
-    r"<!--\s*ZJEG_RSS\.content\.begin\s*-->(.*?)<!--\s*ZJEG_RSS\.content\.end\s*-->", re.S | re.I
-)
+# Begin and end are found apart: one lazy pattern over both rescans the page from
+# every begin marker, quadratic on a page of thousands of unclosed markers.
+_HANWEB_BEGIN = re.compile(r"<!--\s*ZJEG_RSS\.content\.begin\s*-->", re.I)
+_HANWEB_END = re.compile(r"<!--\s*ZJEG_RSS\.content\.end\s*-->", re.I)
 # A container with less text than this is a template shell (a banner, an empty
 # editor box), not the body.
 MIN_CONTAINER_CHARS = 20
 # trafilatura may drop short lines even inside a known body; below this share of
 # the container's characters its output is replaced by a plain rendering.
 MIN_COVERAGE = 0.85
+# Table cells a page's spans may cover (rowspan × colspan, each capped at 100 as
+# trafilatura caps them). A report's tables cover a few hundred; past this,
+# overlapping spans make a table quadratic to lay out (a hostile page), so the
+# page's spans are dropped before extraction.
+MAX_SPAN_AREA = 20_000
+# trafilatura lays a table row out in time quadratic in its cells; a row wider
+# than this (a report's rows have under 30) marks a hostile page, which is
+# rendered plainly instead.
+MAX_ROW_CELLS = 500
 
 _DROP_TAGS = ("script", "style", "noscript", "template", "iframe", "object", "embed", "select", "button")
 _BLOCK_TAGS = frozenset(
@@ -103,7 +113,12 @@ def main_text(html: str, url: str | None = None) -> str:
     tree = _parse(html)
     if tree is None:
         return ""
+    if _tame_spans(tree):
+        html = lxml.html.tostring(tree, encoding="unicode")
     container = _cms_container(html, tree)
+    if max((len(row) for row in tree.iter("tr")), default=0) > MAX_ROW_CELLS:
+        block = container if container is not None else tree.find("body")
+        return strip_chrome(render_element(block)) if block is not None else ""
     if container is not None:
         text = strip_chrome(_trafilatura(_as_document(container), url, favor_recall=True))
         if _chars(text) >= MIN_COVERAGE * _chars(render_element(container)):
@@ -176,10 +191,22 @@ def _parse(html: str) -> etree._Element | None:
         return None
 
 
+def _tame_spans(tree: etree._Element) -> bool:
+    """Drop every rowspan/colspan of a page whose spans cover more than ``MAX_SPAN_AREA`` cells."""
+    spanned = tree.xpath("//*[@rowspan or @colspan]")
+    if sum(_span(cell, "rowspan") * _span(cell, "colspan") for cell in spanned) <= MAX_SPAN_AREA:
+        return False
+    for cell in spanned:
+        cell.attrib.pop("rowspan", None)
+        cell.attrib.pop("colspan", None)
+    return True
+
+
 def _cms_container(html: str, tree: etree._Element) -> etree._Element | None:
-    match = _HANWEB_BODY.search(html)
-    if match:
-        fragment = _parse(f"<html><body><div>{match.group(1)}</div></body></html>")
+    begin = _HANWEB_BEGIN.search(html)
+    end = _HANWEB_END.search(html, begin.end()) if begin else None
+    if begin and end:
+        fragment = _parse(f"<html><body><div>{html[begin.end() : end.start()]}</div></body></html>")
         if fragment is not None:
             body = fragment.find("body")
             if body is not None and _chars(body.text_content()) >= MIN_CONTAINER_CHARS:

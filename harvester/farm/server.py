@@ -55,6 +55,11 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:
         """Silenced: the farm keeps its own structured request log."""
 
+    def parse_request(self) -> bool:
+        # Called as soon as the request line is read: the start of this request's interval in the log.
+        self.started = time.time()
+        return super().parse_request()
+
     def _target(self) -> tuple[str, str]:
         if self.path.lower().startswith(("http://", "https://")):
             parts = urlsplit(self.path)
@@ -94,7 +99,8 @@ class _Handler(BaseHTTPRequestHandler):
             if method in ("GET", "HEAD") and _not_modified(page, etag, if_none_match, if_modified_since):
                 status, body = 304, b""
         farm._record({
-            "time": time.time(), "host": host, "path": path, "method": method, "status": status,
+            "started": self.started, "time": time.time(),
+            "host": host, "path": path, "method": method, "status": status,
             "if_none_match": if_none_match, "if_modified_since": if_modified_since,
             "user_agent": self.headers.get("User-Agent"), "cookie": self.headers.get("Cookie"), "body": request_body or None,
         })

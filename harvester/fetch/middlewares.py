@@ -176,7 +176,7 @@ class FetchRecorderMiddleware:
         self.crawler.stats.inc_value("harvester/pages_fetched")
         headers = response.headers
         kind = request.meta.get("kind")
-        keep_body = response.status == 200 and isinstance(response, TextResponse)
+        keep_body = response.status == 200 and (isinstance(response, TextResponse) or kind == "report")
         self._record(
             request, final_url=response.url, status=response.status,
             etag=header_text(headers, b"ETag"), last_modified=header_text(headers, b"Last-Modified"),

@@ -128,11 +128,14 @@ def review_checks(reviews: dict) -> list[Check]:
 # --- figures stated in the text ----------------------------------------------------------
 
 _GAP = r"[^。；;，,\d]"
+# A figure: ASCII digits (NFKC made full-width ones ASCII), at most 12 of them,
+# so a hostile run of digits is no figure rather than an int() error.
+_FIGURE = r"(?<![0-9])([0-9]{1,12})"
 _APPLICATIONS_NEW = re.compile(
-    r"(?:新收|收到|受理)[^。；;，,\d]{0,30}?(?:申请|公开信息)" + _GAP + r"{0,15}?(\d+)(?:件|个|宗)"
+    r"(?:新收|收到|受理)[^。；;，,\d]{0,30}?(?:申请|公开信息)" + _GAP + r"{0,15}?" + _FIGURE + r"(?:件|个|宗)"
 )
-_REVIEW = re.compile(r"行政复议(?:(?!诉讼)" + _GAP + r"){0,15}?(\d+)(?:件|起|宗)")
-_LITIGATION = re.compile(r"行政诉讼(?:(?!复议)" + _GAP + r"){0,15}?(\d+)(?:件|起|宗)")
+_REVIEW = re.compile(r"行政复议(?:(?!诉讼)" + _GAP + r"){0,15}?" + _FIGURE + r"(?:件|起|宗)")
+_LITIGATION = re.compile(r"行政诉讼(?:(?!复议)" + _GAP + r"){0,15}?" + _FIGURE + r"(?:件|起|宗)")
 
 
 def stated_figures(text: str) -> dict[str, int]:

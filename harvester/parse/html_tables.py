@@ -42,6 +42,9 @@ from harvester.parse.schema import (
 #: the rows that remain in its table, so ``rowspan="100000"`` costs nothing.
 MAX_COLSPAN = 100
 MAX_ROWSPAN = 500
+#: Grid slots one table may fill through its spans; past this budget a cell
+#: keeps a single slot, so thousands of huge spans cost no more than plain cells.
+MAX_SPAN_SLOTS = 100_000
 #: Rows whose text is longer than this are prose (a layout cell holding the
 #: whole article), never a table marker.
 MAX_MARKER_LENGTH = 300
@@ -123,9 +126,11 @@ def _decode(data: bytes) -> str:
     candidates = [declared.group(1).lower()] if declared else []
     candidates = ["gb18030" if c in ("gb2312", "gbk", "x-gbk") else c for c in candidates]
     for encoding in (*candidates, "utf-8", "gb18030"):
+        if "escape" in encoding or encoding in ("idna", "punycode", "undefined"):
+            continue  # no page's charset: these fail outright or decode escapes into lone surrogates
         try:
             return data.decode(encoding)
-        except (LookupError, UnicodeDecodeError):
+        except (LookupError, UnicodeError):
             continue
     return data.decode("utf-8", "replace")
 
@@ -176,13 +181,13 @@ def _span(value: str | None, limit: int) -> int:
     return min(number, limit)
 
 
-def _make_cell(text: str, col: int, continued: bool, rowspan: int) -> _Cell:
+def _read_cell(text: str) -> tuple[str, str, CellValue]:
+    """(normalised label, kind, value) of a cell's text."""
     norm = normalise_label(text)
     if _TWO_NUMBERS.search(text.strip()):
-        kind, value = "text", None  # two numbers stacked in one cell: unreadable
-    else:
-        kind, value = classify_cell(text)
-    return _Cell(text=text, norm=norm, kind=kind, value=value, col=col, continued=continued, rowspan=rowspan)
+        return norm, "text", None  # two numbers stacked in one cell: unreadable
+    kind, value = classify_cell(text)
+    return norm, kind, value
 
 
 def _table_rows(table: etree._Element, index: int) -> list[_Row]:
@@ -195,6 +200,7 @@ def _table_rows(table: etree._Element, index: int) -> list[_Row]:
     trs = [tr for tr in table.iter("tr") if next(tr.iterancestors("table"), None) is table]
     occupied: dict[tuple[int, int], tuple[int, str]] = {}
     cell_ids: dict[int, tuple[int, int]] = {}
+    span_slots = 0
     for r, tr in enumerate(trs):
         col = 0
         for td in tr:
@@ -204,6 +210,9 @@ def _table_rows(table: etree._Element, index: int) -> list[_Row]:
                 col += 1
             colspan = _span(td.get("colspan"), MAX_COLSPAN)
             rowspan = _span(td.get("rowspan"), min(MAX_ROWSPAN, len(trs) - r))
+            if span_slots + rowspan * colspan > MAX_SPAN_SLOTS:
+                rowspan = colspan = 1
+            span_slots += rowspan * colspan
             text = _cell_text(td)
             cell_id = len(cell_ids)
             cell_ids[cell_id] = (r, rowspan)
@@ -211,18 +220,23 @@ def _table_rows(table: etree._Element, index: int) -> list[_Row]:
                 for dc in range(colspan):
                     occupied.setdefault((r + dr, col + dc), (cell_id, text))
             col += colspan
-    width = 1 + max((c for _, c in occupied), default=-1)
+    by_row: dict[int, list[tuple[int, tuple[int, str]]]] = {}
+    for (r, c), slot in occupied.items():
+        by_row.setdefault(r, []).append((c, slot))
+    read: dict[int, tuple[str, str, CellValue]] = {}  # each cell read once, however many rows it spans
     rows: list[_Row] = []
     for r in range(len(trs)):
         cells: list[_Cell] = []
         last_id = None
-        for c in range(width):
-            slot = occupied.get((r, c))
-            if slot is None or slot[0] == last_id:
+        for c, slot in sorted(by_row.get(r, ()), key=lambda item: item[0]):
+            if slot[0] == last_id:
                 continue
             last_id = slot[0]
             origin, rowspan = cell_ids[slot[0]]
-            cells.append(_make_cell(slot[1], c, origin < r, rowspan))
+            if slot[0] not in read:
+                read[slot[0]] = _read_cell(slot[1])
+            norm, kind, value = read[slot[0]]
+            cells.append(_Cell(slot[1], norm, kind, value, col=c, continued=origin < r, rowspan=rowspan))
         rows.append(_Row(cells=cells, table=index))
     return rows
 
@@ -236,7 +250,9 @@ def place_values(kinds: list[str], values: list[CellValue], n: int) -> tuple[lis
     Cells that are extra can only be null ones (a blank spacer); a number is
     placed only when every way of dropping the extra nulls puts it in the same
     column. Rows with cells missing are never placed (the gap could be
-    anywhere). Unplaced numbers become None and ``certain`` is False.
+    anywhere). When one number could sit in two columns the extras were not
+    all blank (a duplicated or stray number), so the whole row is None and
+    ``certain`` is False.
 
     >>> place_values(["number", "null", "number"], [1, None, 2], 2)
     ([1, 2], True)
@@ -268,6 +284,10 @@ def place_values(kinds: list[str], values: list[CellValue], n: int) -> tuple[lis
             placed[j - low] = values[j]
         elif values[j] is not None:
             certain = False
+    if not certain:
+        # One number could sit in two columns: the extra cells were not all blank
+        # spacers (a duplicated or stray number), so no position in the row is sure.
+        return [None] * n, False
     return placed, certain
 
 

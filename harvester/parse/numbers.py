@@ -14,16 +14,34 @@ from typing import Literal
 from harvester.parse.schema import CellValue
 
 NULL_MARKS = frozenset({"", "—", "-", "/", "无", "－", "–", "——", "--", "\\", "／", "空", "null", "N/A", "n/a"})
-_UNITS = re.compile(r"(件|个|项|次|万元|元|人次|人|条|份|宗)$")
-_NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
+# No 元: a figure in 元 printed in a 万元 column is off by 10,000, so it is text, not a number.
+_UNITS = re.compile(r"(件|个|项|次|万元|人次|人|条|份|宗)$")
+# ASCII digits only (NFKC has made full-width ones ASCII); thousands separators only
+# between groups of three; at most 12 digits before the point (no count is larger,
+# and longer runs are no figure: they would overflow a float or int()).
+_NUMBER = re.compile(r"^[+-]?([0-9]{1,3}(,[0-9]{3}){1,3}|[0-9]{1,12})(\.[0-9]{1,10})?$")
+# Whitespace that is not between two digits goes; between digits it separates groups.
+_LOOSE_SPACE = re.compile(r"(?<![0-9])\s+|\s+(?![0-9])")
+_FULL_WIDTH_DIGITS = frozenset("０１２３４５６７８９")
 
 CellKind = Literal["null", "number", "text"]
 
 
 def _clean(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text or "")
-    text = re.sub(r"\s+", "", text)
-    return text.replace(",", "").replace("，", "")
+    text = unicodedata.normalize("NFKC", text or "").strip()
+    text = _LOOSE_SPACE.sub("", text)
+    return re.sub(r"\s+", ",", text)
+
+
+def _odd_digits(text: str) -> bool:
+    """Characters other than 0-9 and ０-９ that NFKC turns into digits (superscript ²,
+    circled ① and ⑫, 𝟏 …): a cell holding them is a footnote or a list mark, no figure."""
+    return any(
+        char not in _FULL_WIDTH_DIGITS
+        and not char.isascii()
+        and any("0" <= c <= "9" for c in unicodedata.normalize("NFKC", char))
+        for char in text
+    )
 
 
 def classify_cell(text: str) -> tuple[CellKind, CellValue]:
@@ -40,8 +58,9 @@ def classify_cell(text: str) -> tuple[CellKind, CellValue]:
     if cleaned in NULL_MARKS or set(cleaned) <= {"-", "—", "/"}:
         return "null", None
     cleaned = _UNITS.sub("", cleaned)
-    if not _NUMBER.match(cleaned):
+    if not _NUMBER.match(cleaned) or _odd_digits(text):
         return "text", None
+    cleaned = cleaned.replace(",", "")
     if "." in cleaned:
         value = float(cleaned)
         return "number", int(value) if value.is_integer() and cleaned.endswith(".0") else value

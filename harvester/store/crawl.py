@@ -52,6 +52,7 @@ RUN_COUNTS = {
     "revisits_skipped": "harvester/revisit_skipped",
     "new_reports": "harvester/reports/new_report",
     "new_versions": "harvester/reports/new_version",
+    "new_sources": "harvester/reports/new_source",
     "new_sightings": "harvester/reports/new_sighting",
     "unchanged_reports": "harvester/reports/unchanged",
     "gone_reports": "harvester/reports/gone",

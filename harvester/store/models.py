@@ -144,6 +144,8 @@ class ReportVersion(Base):
     blob_sha256: Mapped[str | None] = mapped_column(ForeignKey("blobs.sha256"))
     parser_version: Mapped[str] = mapped_column(String(32))
     seen_at: Mapped[datetime]
+    #: Set when an edit at the same address replaced this text; other files of the report stay live.
+    superseded_at: Mapped[datetime | None]
 
     report: Mapped[Report] = relationship(back_populates="versions", foreign_keys=[report_id])
     cells: Mapped[list[TableCell]] = relationship(cascade="all, delete-orphan")

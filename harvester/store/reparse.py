@@ -18,7 +18,7 @@ from sqlalchemy import Engine, select
 from harvester.document import PARSER_VERSION, UnreadableDocument, read_document
 from harvester.store.db import session_factory
 from harvester.store.models import Blob, ReportVersion
-from harvester.store.writer import read_blob, refresh_carry_chain, replace_parsed
+from harvester.store.writer import choose_current, read_blob, refresh_carry_chain, replace_parsed
 
 logger = logging.getLogger(__name__)
 
@@ -79,6 +79,7 @@ def _reparse_one(session, version: ReportVersion, summary: ReparseSummary) -> No
     replace_parsed(session, version, document)
     version.parser_version = PARSER_VERSION
     session.flush()
+    version.report.current_version_id = choose_current(version.report).id
     refresh_carry_chain(session, version)
     if any(getattr(version, field) != value for field, value in before.items()):
         summary.updated += 1

@@ -46,6 +46,7 @@ class StoreLocked(RuntimeError):
 class Outcome(str, Enum):
     NEW_REPORT = "new_report"
     NEW_VERSION = "new_version"
+    NEW_SOURCE = "new_source"
     NEW_SIGHTING = "new_sighting"
     UNCHANGED = "unchanged"
 
@@ -204,11 +205,13 @@ class StoreWriter:
 
     # --- recrawl bookkeeping ------------------------------------------------------
 
-    def touch_sighting(self, url: str, run_id: int | None, *, fetched: bool) -> bool:
-        """Confirm that a known report is still published at ``url``; False if the URL is unknown."""
+    def touch_sighting(self, url: str, run_id: int | None, *, fetched: bool, with_attachments: bool = False) -> bool:
+        """Confirm that a known report is still published at ``url`` (and, if asked, the files its
+        page links, whose sightings name it as referer); False if the URL is unknown."""
         now = utcnow()
         with self.sessions.begin() as session:
-            sightings = session.scalars(select(Sighting).where(Sighting.url == url)).all()
+            where = (Sighting.url == url) | (Sighting.referer == url) if with_attachments else Sighting.url == url
+            sightings = session.scalars(select(Sighting).where(where)).all()
             for sighting in sightings:
                 sighting.last_seen_at = now
                 sighting.last_run_id = run_id
@@ -300,7 +303,7 @@ class StoreWriter:
             outcome = Outcome.UNCHANGED
         else:
             blob_sha = put_blob(session, page.body)
-            report = self._report_edited_at(session, page, document)
+            report, outcome = self._report_for_new_text(session, page, document)
             if report is None:
                 report = Report(
                     report_key=document.content_hash[:16],
@@ -310,17 +313,33 @@ class StoreWriter:
                 session.add(report)
                 session.flush()
                 outcome = Outcome.NEW_REPORT
-            else:
-                outcome = Outcome.NEW_VERSION
             version = self._add_version(session, report, page, document, blob_sha, now)
-            report.current_version_id = version.id
+            if outcome is Outcome.NEW_VERSION:
+                for older in report.versions:
+                    if older.id != version.id and older.superseded_at is None and older.url in {page.url, page.final_url}:
+                        older.superseded_at = now
+            current = choose_current(report)
+            report.current_version_id = current.id
             report.gone_at = None
             session.flush()
-            refresh_carry_chain(session, version)
+            refresh_carry_chain(session, current)
 
         if self._upsert_sighting(session, report, page, portal_id, run_id, now) and outcome is Outcome.UNCHANGED:
             outcome = Outcome.NEW_SIGHTING
         return outcome
+
+    def _report_for_new_text(self, session: Session, page: ReportPage,
+                             document: Document) -> tuple[Report | None, Outcome]:
+        """Which stored report a new text belongs to: an edit at the same address, another file of
+        the same publisher's report for the same year (its PDF beside its page), or none."""
+        edited = self._report_edited_at(session, page, document)
+        if edited is not None:
+            return edited, Outcome.NEW_VERSION
+        if document.agency and document.year:
+            same = _current_of(session, document.agency, document.year)
+            if same is not None:
+                return same.report, Outcome.NEW_SOURCE
+        return None, Outcome.NEW_REPORT
 
     def _report_edited_at(self, session: Session, page: ReportPage, document: Document) -> Report | None:
         """The report previously seen at this address, if the new text is an edit of it.
@@ -403,6 +422,22 @@ def replace_parsed(session: Session, version: ReportVersion, document: Document)
                     expected=check.get("expected"), found=check.get("found"))
         for check in document.checks
     ]
+
+
+#: Among equally complete sources, the page itself reads cleanest, then structured files, then scans.
+SOURCE_PREFERENCE = {"html": 6, "docx": 5, "pdf": 4, "doc": 3, "wps": 3, "rtf": 2, "xlsx": 2, "xls": 2, "text": 1, "image": 0}
+
+
+def filled_cells(version: ReportVersion) -> int:
+    return sum(value is not None for rows in (version.tables or {}).values()
+               for columns in rows.values() for value in columns.values())
+
+
+def choose_current(report: Report) -> ReportVersion:
+    """The version the export shows: among texts not replaced by an edit, the one whose tables are
+    most complete (then the best kind of source, then the newest)."""
+    live = [version for version in report.versions if version.superseded_at is None] or report.versions
+    return max(live, key=lambda v: (filled_cells(v), SOURCE_PREFERENCE.get(v.source_type, 0), v.id))
 
 
 def _current_of(session: Session, agency: str, year: int) -> ReportVersion | None:
