@@ -97,3 +97,20 @@ def test_default_store_is_created_on_first_use(tmp_path, monkeypatch):
     assert (tmp_path / "deep" / "dir" / "h.sqlite").exists()
     assert "reports" in inspect(engine).get_table_names()
     engine.dispose()
+
+
+def test_upgrade_from_every_earlier_revision(store_url):
+    """A store left at any earlier schema upgrades to the current one, in one transaction per migration."""
+    from alembic.script import ScriptDirectory
+
+    engine = open_store(store_url)
+    config = alembic_config(engine)
+    revisions = [script.revision for script in ScriptDirectory.from_config(config).walk_revisions()][::-1]
+    assert revisions[0] == "0001" and len(ScriptDirectory.from_config(config).get_heads()) == 1
+    for revision in revisions:
+        command.downgrade(config, "base")
+        command.upgrade(config, revision)
+        upgrade(engine)
+        with engine.connect() as conn:
+            assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == [], revision
+    engine.dispose()

@@ -1,7 +1,7 @@
 """Portal health: one row per crawl run and portal.
 
 Revision ID: 0003
-Revises: 0001
+Revises: 0002
 """
 from typing import Sequence, Union
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0003"
-down_revision: Union[str, None] = "0001"
+down_revision: Union[str, None] = "0002"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
