@@ -66,9 +66,12 @@ def test_file_over_the_size_limit_is_refused_before_parsing(monkeypatch):
 
 
 def test_html_called_pdf_is_read_as_html():
-    document = read_document(b"<html><head><title>404</title></head><body>not found</body></html>", "r.pdf",
-                             "application/pdf")
+    paragraph = "根据《中华人民共和国政府信息公开条例》规定，现将本机关2024年政府信息公开工作年度报告公布如下。" * 2
+    page = f"<html><head><title>某县2024年政府信息公开工作年度报告</title></head><body><p>{paragraph}</p></body></html>"
+    document = read_document(page.encode("utf-8"), "r.pdf", "application/pdf")
     assert document.source_type == "html"
+    # A bare error page called .pdf is read as HTML too, and refused for having no report in it.
+    assert "no report text" in refused(b"<html><head><title>404</title></head><body>not found</body></html>", "r.pdf")
 
 
 def test_broken_office_files_refused():
