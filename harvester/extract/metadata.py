@@ -12,9 +12,10 @@ from copy import deepcopy
 from dataclasses import dataclass
 from datetime import date, datetime
 
-import lxml.html
 from htmldate import find_date
 from lxml import etree
+
+from harvester.extract.text import parse_html
 
 # Chinese portals publish in Beijing time; a time without an offset is UTC+8.
 CHINA_OFFSET = "+08:00"
@@ -84,7 +85,7 @@ def page_metadata(html: str, url: str | None = None, text: str | None = None) ->
     ``text`` is the page's main text when the caller has it; agency and year fall
     back to its first lines.
     """
-    tree = _parse(html)
+    tree = parse_html(html)
     if tree is None:
         return PageMetadata(None, None, *report_identity("", text or ""), None, None)
     metas = _metas(tree)
@@ -251,15 +252,6 @@ def _year_from_date_line(text: str) -> int | None:
 
 
 # --- page helpers -------------------------------------------------------------
-
-
-def _parse(html: str) -> etree._Element | None:
-    if not html or not html.strip():
-        return None
-    try:
-        return lxml.html.document_fromstring(html)
-    except (etree.ParserError, ValueError):
-        return None
 
 
 def _metas(tree: etree._Element) -> dict[str, str]:

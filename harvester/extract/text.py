@@ -110,7 +110,7 @@ def main_text(html: str, url: str | None = None) -> str:
     ...           "<p>一、总体情况</p><p>本年新收申请49件。</p></div><p>【打印本页】【关闭窗口】</p></body></html>")
     '一、总体情况\\n本年新收申请49件。'
     """
-    tree = _parse(html)
+    tree = parse_html(html)
     if tree is None:
         return ""
     if _tame_spans(tree):
@@ -182,7 +182,8 @@ def largest_text_block(tree: etree._Element) -> etree._Element | None:
 # --- extraction -------------------------------------------------------------
 
 
-def _parse(html: str) -> etree._Element | None:
+def parse_html(html: str) -> etree._Element | None:
+    """An lxml tree of a page, or None for an empty or unparsable one."""
     if not html or not html.strip():
         return None
     try:
@@ -206,7 +207,7 @@ def _cms_container(html: str, tree: etree._Element) -> etree._Element | None:
     begin = _HANWEB_BEGIN.search(html)
     end = _HANWEB_END.search(html, begin.end()) if begin else None
     if begin and end:
-        fragment = _parse(f"<html><body><div>{html[begin.end() : end.start()]}</div></body></html>")
+        fragment = parse_html(f"<html><body><div>{html[begin.end() : end.start()]}</div></body></html>")
         if fragment is not None:
             body = fragment.find("body")
             if body is not None and _chars(body.text_content()) >= MIN_CONTAINER_CHARS:
