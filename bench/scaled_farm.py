@@ -1,8 +1,9 @@
 """A portal farm scaled up by copying every portal N times under new hostnames (benchmarks only).
 
-Each copy's report texts get a marker so they stay distinct reports; links and
-hostnames are rewritten byte-wise, which is safe because hostnames are ASCII
-in both the UTF-8 and the GBK portals.
+Copy ``k`` renames each portal's place (安定区 → 安定甲区, 陇西县 → 陇西甲县 …) so that
+its reports are other publishers' reports, not more files of the same ones,
+and rewrites hostnames byte-wise (ASCII in both the UTF-8 and the GBK portals).
+Generated routes (calendars, search pages, POST data endpoints) are copied too.
 """
 
 from __future__ import annotations
@@ -12,47 +13,72 @@ import io
 import re
 from pathlib import Path
 
+from harvester.farm.catalog import PORTALS
 from harvester.farm.seeds import SEEDS_CSV
 from harvester.farm.site import Page, Site, build_site
 
-MARKER = "一、总体情况".encode()
+COPY_MARKS = "甲乙丙丁戊己庚辛壬癸"
 
 
-def _rename(value: bytes, domains: list[bytes], copy: int) -> bytes:
+def _host(host: str, domains: list[str], copy: int) -> str:
     for domain in domains:
-        value = value.replace(domain, domain.replace(b".gov.cn", b"%d.gov.cn" % copy))
-    return value
+        if host.endswith(domain):
+            return host[: -len(domain)] + domain.replace(".gov.cn", f"{copy}.gov.cn")
+    return host
+
+
+def _places(copy: int) -> list[tuple[str, str]]:
+    """(place, renamed place) for every farm portal, longest first so 定西市安定区 is not half-renamed."""
+    mark = COPY_MARKS[(copy - 1) % len(COPY_MARKS)] * (1 + (copy - 1) // len(COPY_MARKS))
+    shorts = sorted({portal.short for portal in PORTALS.values()}, key=len, reverse=True)
+    return [(short, short[:-1] + mark + short[-1]) for short in shorts]
+
+
+def _copy_body(body: bytes, domains: list[str], copy: int, encoding: str) -> bytes:
+    for domain in domains:
+        body = body.replace(domain.encode(), domain.replace(".gov.cn", f"{copy}.gov.cn").encode())
+    for place, renamed in _places(copy):
+        try:
+            body = body.replace(place.encode(encoding), renamed.encode(encoding))
+        except UnicodeEncodeError:
+            continue
+    return body
+
+
+def _encoding(page: Page) -> str:
+    head = page.body[:2048].lower()
+    return "gb18030" if b"gb2312" in head or b"gbk" in head else "utf-8"
 
 
 def scaled_site(copies: int) -> tuple[Site, str]:
     """The farm ``copies`` times over, and the matching seeds CSV text."""
     base = build_site()
-    domains = sorted({re.sub(r"^[^.]+\.", "", host).encode() for host in base.hosts}, key=len, reverse=True)
+    domains = sorted({re.sub(r"^[^.]+\.", "", host) for host in base.hosts}, key=len, reverse=True)
     site = Site()
     for copy in range(copies):
         for (host, path), page in base.pages.items():
-            body = _rename(page.body, domains, copy)
-            if copy:
-                body = body.replace(MARKER, MARKER + f"（第{copy}套）".encode(_encoding(page)), 1)
-            headers = {name: _rename(value.encode("latin-1"), domains, copy).decode("latin-1")
-                       for name, value in page.headers.items()}
-            site.put(_rename(host.encode(), domains, copy).decode(), path,
+            body = _copy_body(page.body, domains, copy, _encoding(page)) if copy else page.body
+            headers = dict(page.headers)
+            if copy and "Location" in headers:
+                headers["Location"] = _copy_body(headers["Location"].encode(), domains, copy, "utf-8").decode()
+            site.put(_host(host, domains, copy) if copy else host, path,
                      Page(status=page.status, headers=headers, body=body, last_modified=page.last_modified,
                           validators=page.validators, accepts_post=page.accepts_post))
+        for (host, prefix), route in base.routes.items():
+            site.routes[(_host(host, domains, copy) if copy else host, prefix)] = route
+        for (host, path), route in base.post_routes.items():
+            site.post_routes[(_host(host, domains, copy) if copy else host, path)] = route
+        for host, guard in base.guards.items():
+            site.guards[_host(host, domains, copy) if copy else host] = guard
     rows = list(csv.DictReader(io.StringIO(SEEDS_CSV)))
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
     writer.writeheader()
     for copy in range(copies):
         for row in rows:
-            writer.writerow({**row, "url": _rename(row["url"].encode(), domains, copy).decode(),
-                             "name": row["name"] + (f"{copy}" if copy else "")})
+            url = row["url"] if not copy else "http://" + _host(row["url"].split("/")[2], domains, copy) + "/"
+            writer.writerow({**row, "url": url, "name": row["name"] + (COPY_MARKS[(copy - 1) % 10] if copy else "")})
     return site, out.getvalue()
-
-
-def _encoding(page: Page) -> str:
-    content_type = page.headers.get("Content-Type", "")
-    return "gb18030" if b"gb2312" in page.body[:1024].lower() or "gb" in content_type.lower() else "utf-8"
 
 
 def write_scaled_seeds(path: Path, seeds_csv: str) -> Path:
