@@ -7,7 +7,9 @@ this process; for each worker count a fresh PostgreSQL database and crawl name
 are used, the seeds are enqueued once, and the workers run to the end. Prints
 pages/s and reports/s over the crawl (first request to last answer at the
 farm), wall time including process start-up, and the cost per report: requests
-and CPU seconds of all workers together. A "report" is a report page harvested
+and CPU seconds of all workers together. ``--latency`` makes every answer take
+that long, as real portals do: then each worker's ``CONCURRENT_REQUESTS`` (16)
+binds, not the CPU. A "report" is a report page harvested
 (a sighting: the copies of the farm publish the same reports again, which the
 store keeps as one report with many sightings). ``--memory`` measures Redis bytes per
 duplicate-filter fingerprint and per queued request. PostgreSQL:
@@ -89,6 +91,17 @@ def crawl(workers: int, farm: FarmServer, seeds: Path, tmp: Path, delay: float) 
             "requests": len(log), "reports": reports, "report_pages": pages, "cpu": cpu}
 
 
+def slow(site, latency: float) -> None:
+    """Every page answered after ``latency`` seconds (the farm serves each request in its own thread)."""
+    get = site.get
+
+    def slow_get(host: str, path: str):
+        time.sleep(latency)
+        return get(host, path)
+
+    site.get = slow_get
+
+
 def memory() -> None:
     """Redis bytes per duplicate-filter entry (40-hex SHA1, as scrapy-redis stores them)."""
     client = redis_client(REDIS)
@@ -112,12 +125,16 @@ def main() -> None:
     parser.add_argument("--copies", type=int, default=4)
     parser.add_argument("--workers", default="1,2,4")
     parser.add_argument("--delay", type=float, default=0.0, help="cluster-wide delay per host (seconds)")
+    parser.add_argument("--latency", type=float, default=0.0,
+                        help="seconds the farm takes to answer each request (real portals are slow)")
     parser.add_argument("--memory", action="store_true")
     args = parser.parse_args()
     if args.memory:
         memory()
         return
     site, seeds_csv = scaled_site(args.copies)
+    if args.latency:
+        slow(site, args.latency)
     rows = []
     with tempfile.TemporaryDirectory() as tmp, FarmServer(site) as farm:
         tmp_path = Path(tmp)
@@ -125,7 +142,8 @@ def main() -> None:
         for workers in (int(n) for n in args.workers.split(",")):
             rows.append(crawl(workers, farm, seeds, tmp_path, args.delay))
     base = rows[0]
-    print(f"farm: {len(site.pages)} pages in {len(site.hosts)} hosts; cluster delay per host {args.delay} s")
+    print(f"farm: {len(site.pages)} pages in {len(site.hosts)} hosts; latency {args.latency} s; "
+          f"cluster delay per host {args.delay} s")
     print("| workers | wall s | crawl s | requests | report pages | distinct reports | pages/s | reports/s | speed-up "
           "| requests/report | CPU s/report |")
     print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")

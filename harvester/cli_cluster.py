@@ -35,9 +35,12 @@ def _fail(message: str, code: int) -> typer.Exit:
 
 
 def _connect(url: str, name: str):
-    import redis
+    try:
+        import redis
 
-    from harvester.cluster.keys import ClusterKeys, redis_client
+        from harvester.cluster.keys import ClusterKeys, redis_client
+    except ImportError as exc:
+        raise _fail(f"{exc.name} is missing; install it with pip install 'harvester[cluster]'", EXIT_BAD_INPUT) from None
 
     client = redis_client(url)
     try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
+import threading
 import time
 import uuid
 from collections import defaultdict
@@ -12,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import redis
 import scrapy
 from scrapy.settings import Settings
 from sqlalchemy import func, select
@@ -29,13 +31,15 @@ from harvester.farm.server import FarmServer
 from harvester.farm.site import build_site
 from harvester.farm.truth import expected_reports
 from harvester.store.db import PROJECT_ROOT, open_store, session_factory
-from harvester.store.models import CrawlRun, Portal, ReportVersion, Sighting
+from harvester.store.models import CrawlRun, Portal, Report, ReportVersion, Sighting
 from harvester.store.writer import StoreWriter
 from tests.conftest import fresh_postgres_database
 from tests.test_crawl_farm import by_sighting, export_records
 from tests.test_recrawl import ADDED, ANDING, EDITED, REMOVED, REVISIT_ALL, change_the_farm, report_urls
 
 REDIS_URL = os.environ.get("HARVESTER_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+#: Seconds between a slot's grant and the farm reading the request, at most, on a loaded 2-core machine.
+JITTER = 0.3
 #: Seconds a worker may take for its part of a farm crawl.
 WORKER_TIMEOUT = 120
 
@@ -46,7 +50,7 @@ def cluster() -> Iterator[tuple]:
     client = redis_client(REDIS_URL)
     try:
         client.ping()
-    except Exception:
+    except redis.RedisError:
         if os.environ.get("CI"):
             pytest.fail(f"Redis is required in CI but {REDIS_URL} is not reachable")
         pytest.skip("Redis not reachable")
@@ -153,6 +157,9 @@ def test_host_leases_bound_concurrency_and_delay_for_the_whole_cluster(cluster):
     time.sleep(0.35)
     assert slow.try_acquire("www.z.gov.cn", "b|4") == 0
 
+    slow.hold_off("www.v.gov.cn", 0.3)  # a Retry-After seen by one worker holds every worker off
+    assert 0 < b.try_acquire("www.v.gov.cn", "b|7") <= 300
+
     expiring = HostLeases(client, keys, "b", concurrency=1, delay=0, ttl=0.2)
     assert expiring.try_acquire("www.w.gov.cn", "b|5") == 0
     assert expiring.try_acquire("www.w.gov.cn", "b|6") == -1
@@ -244,6 +251,30 @@ def test_cluster_commands_show_clean_and_finish(cluster, sqlite_url, tmp_path):
     assert result.exit_code == 3 and "cannot reach Redis" in result.output
 
 
+def test_two_workers_storing_two_files_of_one_report_at_once_make_one_report(postgres_url):
+    """The second writer waits for the first (advisory lock on publisher and year) and joins its report."""
+    from tests.test_store import PORTAL_A, PORTAL_B, document, page
+
+    writer = StoreWriter(open_store(postgres_url))
+    writer.portal_id(PORTAL_A), writer.portal_id(PORTAL_B)
+    first = document("一、总体情况\n本年新收政府信息公开申请12件。（网页）")
+    second = document("一、总体情况\n本年新收政府信息公开申请12件。（附件）")
+    outcomes = []
+    with writer.sessions.begin() as session:
+        writer._store_report(session, page("http://www.a.gov.cn/nb/1.html"), first, None, None)
+        other = threading.Thread(target=lambda: outcomes.append(
+            writer.store_report(page("http://www.b.gov.cn/nb/1.html", PORTAL_B.url, b"<html>b</html>"), second)))
+        other.start()
+        time.sleep(0.5)
+        assert other.is_alive(), "the second writer did not wait for the first"
+    other.join(timeout=10)
+    assert outcomes and outcomes[0].value == "new_source"
+    with session_factory(writer.engine)() as session:
+        assert session.scalar(select(func.count(Report.id))) == 1
+        assert session.scalar(select(func.count(ReportVersion.id))) == 2
+    writer.engine.dispose()
+
+
 # --- worker processes on the farm ------------------------------------------------------
 
 
@@ -269,11 +300,13 @@ def test_workers_crawl_the_farm_together_politely(cluster, tmp_path, single_proc
     assert sum(run.counts["pages_fetched"] > 0 for run in runs) >= 2, "the work was not shared"
     assert max(max_overlap(log).values()) <= 2, max_overlap(log)
     if delay:
+        # The delay is kept between grants (on Redis's clock); the farm sees each start shifted by that request's
+        # own latency, so it is checked over each host's whole series: n starts span at least (n - 1) delays.
         starts: dict[str, list[float]] = defaultdict(list)
         for entry in log:
             starts[entry["host"]].append(entry["started"])
-        gaps = [b - a for times in starts.values() for a, b in zip(sorted(times), sorted(times)[1:])]
-        assert min(gaps) >= delay * 0.8, min(gaps)
+        for host, times in starts.items():
+            assert max(times) - min(times) >= (len(times) - 1) * delay - JITTER, host
     state = cluster_status(client, keys)
     assert state.finished and state.queued == 0 and state.inflight == 0
     assert len(state.workers) == workers and not any(w.alive for w in state.workers)
@@ -321,7 +354,7 @@ def test_incremental_recrawl_in_distributed_mode(cluster, tmp_path):
     seeds = write_seeds(tmp_path / "seeds.csv")
     with fresh_postgres_database() as db_url, FarmServer(build_site()) as farm:
         enqueue(client, keys, seeds, db_url)
-        wait_all(start_workers(2, seeds, tmp_path, keys, db_url, farm, REVISIT_ALL, tag="first"), tmp_path)
+        wait_all(start_workers(1, seeds, tmp_path, keys, db_url, farm, REVISIT_ALL, tag="first"), tmp_path)
         first = {r["report_id"] for r in export_records(db_url)}
         change_the_farm(farm)
         farm.clear_log()
@@ -338,7 +371,7 @@ def test_incremental_recrawl_in_distributed_mode(cluster, tmp_path):
     bodies = {e["path"] for e in second_log if e["status"] == 200 and f"http://{e['host']}{e['path']}" in reports}
     assert bodies == {EDITED}, "the recrawl downloaded unchanged report pages again"
     assert sum(e["status"] == 304 for e in second_log) >= len(reports) - 2
-    counts = [run.counts for run in runs[2:]]
+    counts = [run.counts for run in runs[1:]]
     assert sum(c["new_reports"] for c in counts) == 1 and sum(c["new_versions"] for c in counts) == 1
     assert sum(c["gone_reports"] for c in counts) == 1
     by_url = {s["url"]: r for r in records for s in r["sightings"]}

@@ -14,8 +14,6 @@ from __future__ import annotations
 
 from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
 
-from harvester.cluster.leases import WorkerExtension
-from harvester.cluster.politeness import ClusterBudgetMiddleware, ClusterPolitenessMiddleware
 from harvester.fetch.middlewares import PortalBudgetMiddleware
 
 #: Closest to the network: every other middleware's process_request has run (robots.txt, budget, proxy…).
@@ -33,6 +31,12 @@ class DistributedAddon:
         if not settings.get("REDIS_URL"):
             settings.set("HARVESTER_CLUSTER_ENABLED", False, priority="addon")
             return
+        try:  # scrapy-redis is an extra (pip install 'harvester[cluster]'): imported only when asked for
+            from harvester.cluster.leases import WorkerExtension
+            from harvester.cluster.politeness import ClusterBudgetMiddleware, ClusterPolitenessMiddleware
+        except ImportError as exc:
+            raise SystemExit(f"harvester: REDIS_URL is set but {exc.name} is missing; "
+                             "install it with pip install 'harvester[cluster]'") from None
         name = settings.get("HARVESTER_CLUSTER_NAME")
         settings.set("HARVESTER_CLUSTER_ENABLED", True, priority="addon")
         settings.set("SCHEDULER", "harvester.cluster.leases.ClusterScheduler", priority="addon")

@@ -14,8 +14,9 @@ server's clock:
   ``CONCURRENT_REQUESTS_PER_DOMAIN``) and the last grant is at least
   ``HARVESTER_CLUSTER_HOST_DELAY`` (default ``DOWNLOAD_DELAY``) ago.
 
-A request that gets no lease waits and asks again. Each worker's own Scrapy
-limits (and AutoThrottle) still apply on top. :class:`ClusterBudgetMiddleware`
+A request that gets no lease waits and asks again. A ``Retry-After`` on 429 or
+503 holds the host off for every worker. Each worker's own Scrapy limits (and
+AutoThrottle) still apply on top. :class:`ClusterBudgetMiddleware`
 makes ``HARVESTER_MAX_PAGES_PER_PORTAL`` a budget of the whole cluster too.
 """
 
@@ -34,7 +35,7 @@ from scrapy.http import Response
 from harvester.cluster.keys import ClusterKeys
 from harvester.cluster.leases import worker_for
 from harvester.cluster.queue import host_of
-from harvester.fetch.middlewares import PortalBudgetMiddleware
+from harvester.fetch.middlewares import PortalBudgetMiddleware, header_text, retry_after_seconds
 from harvester.store.crawl import store_for
 
 logger = logging.getLogger(__name__)
@@ -89,14 +90,19 @@ class HostLeases:
     def release(self, host: str, token: str) -> None:
         self.client.zrem(self.keys.slots(host), token)
 
+    def hold_off(self, host: str, seconds: float) -> None:
+        """No new request to ``host`` from any worker for ``seconds`` (a Retry-After)."""
+        self.client.set(self.keys.next_start(host), "1", px=max(1, int(seconds * 1000)))
+
 
 class ClusterPolitenessMiddleware:
     """Holds a cluster-wide slot of the request's host for the time of its download."""
 
-    def __init__(self, crawler: Crawler, leases: HostLeases, poll: float) -> None:
+    def __init__(self, crawler: Crawler, leases: HostLeases, poll: float, retry_after_max: float = 120) -> None:
         self.crawler = crawler
         self.leases = leases
         self.poll = poll
+        self.retry_after_max = retry_after_max
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ClusterPolitenessMiddleware:
@@ -113,7 +119,8 @@ class ClusterPolitenessMiddleware:
             delay=float(delay) if delay not in (None, "") else settings.getfloat("DOWNLOAD_DELAY"),
             ttl=float(ttl) if ttl not in (None, "") else 2 * settings.getfloat("DOWNLOAD_TIMEOUT") + 10,
         )
-        return cls(crawler, leases, settings.getfloat("HARVESTER_CLUSTER_HOST_POLL"))
+        return cls(crawler, leases, settings.getfloat("HARVESTER_CLUSTER_HOST_POLL"),
+                   settings.getfloat("HARVESTER_RETRY_AFTER_MAX", 120))
 
     async def process_request(self, request: Request, spider: Spider | None = None) -> None:
         host = host_of(request.url)
@@ -133,6 +140,10 @@ class ClusterPolitenessMiddleware:
 
     def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Response:
         self._release(request)
+        if response.status in (429, 503):
+            wait = retry_after_seconds(header_text(response.headers, b"Retry-After"))
+            if wait and wait <= self.retry_after_max:  # the whole cluster waits, not only this worker
+                self.leases.hold_off(host_of(request.url), wait)
         return response
 
     def process_exception(self, request: Request, exception: Exception, spider: Spider | None = None) -> None:

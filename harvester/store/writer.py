@@ -8,7 +8,7 @@ import zlib
 from datetime import UTC, datetime, timedelta
 from enum import Enum
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -336,6 +336,7 @@ class StoreWriter:
         if edited is not None:
             return edited, Outcome.NEW_VERSION
         if document.agency and document.year:
+            _lock_publisher_year(session, document.agency, document.year)
             same = _current_of(session, document.agency, document.year)
             if same is not None:
                 return same.report, Outcome.NEW_SOURCE
@@ -438,6 +439,19 @@ def choose_current(report: Report) -> ReportVersion:
     most complete (then the best kind of source, then the newest)."""
     live = [version for version in report.versions if version.superseded_at is None] or report.versions
     return max(live, key=lambda v: (filled_cells(v), SOURCE_PREFERENCE.get(v.source_type, 0), v.id))
+
+
+def _lock_publisher_year(session: Session, agency: str, year: int) -> None:
+    """Serialise the writers that decide whether a new text is another file of one publisher's report for a year.
+
+    No unique key can say "one report per publisher and year" (reused titles,
+    several reports a year), so two workers storing two files of one report at
+    once would each create a report. On PostgreSQL a transaction-scoped advisory
+    lock on (agency, year) makes the second wait and see the first; SQLite
+    writers are serialised by the database lock already.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"), {"key": f"{agency}\x1f{year}"})
 
 
 def _current_of(session: Session, agency: str, year: int) -> ReportVersion | None:
