@@ -227,26 +227,7 @@ class StoreWriter:
         Only portals whose walk completed are passed in: a portal that failed
         this run says nothing about its reports. Nothing is deleted.
         """
-        if not portal_urls:
-            return 0
-        now = utcnow()
-        gone_reports = 0
-        with self.sessions.begin() as session:
-            portal_ids = session.scalars(select(Portal.id).where(Portal.url.in_(portal_urls))).all()
-            stale = session.scalars(
-                select(Sighting).where(
-                    Sighting.portal_id.in_(portal_ids), Sighting.gone_at.is_(None),
-                    (Sighting.last_run_id != run_id) | Sighting.last_run_id.is_(None),
-                )
-            ).all()
-            for sighting in stale:
-                sighting.gone_at = now
-            session.flush()
-            for report in {sighting.report for sighting in stale}:
-                if report.gone_at is None and all(s.gone_at is not None for s in report.sightings):
-                    report.gone_at = now
-                    gone_reports += 1
-        return gone_reports
+        return self._mark_unconfirmed(portal_urls, (Sighting.last_run_id != run_id) | Sighting.last_run_id.is_(None))
 
     def mark_gone_since(self, since: datetime, portal_urls: set[str]) -> int:
         """:meth:`mark_gone` for a crawl made of many runs (distributed mode): not seen since ``since``.
@@ -255,6 +236,10 @@ class StoreWriter:
         a sighting of a fully crawled portal last seen before the crawl began
         was not published any more. Clocks of the workers are assumed in sync.
         """
+        return self._mark_unconfirmed(portal_urls, (Sighting.last_seen_at < since) | Sighting.last_seen_at.is_(None))
+
+    def _mark_unconfirmed(self, portal_urls: set[str], unconfirmed) -> int:
+        """Set ``gone_at`` on these portals' sightings matching ``unconfirmed``, and on reports left with none."""
         if not portal_urls:
             return 0
         now = utcnow()
@@ -262,10 +247,7 @@ class StoreWriter:
         with self.sessions.begin() as session:
             portal_ids = session.scalars(select(Portal.id).where(Portal.url.in_(portal_urls))).all()
             stale = session.scalars(
-                select(Sighting).where(
-                    Sighting.portal_id.in_(portal_ids), Sighting.gone_at.is_(None),
-                    (Sighting.last_seen_at < since) | Sighting.last_seen_at.is_(None),
-                )
+                select(Sighting).where(Sighting.portal_id.in_(portal_ids), Sighting.gone_at.is_(None), unconfirmed)
             ).all()
             for sighting in stale:
                 sighting.gone_at = now
