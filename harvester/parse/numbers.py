@@ -20,17 +20,17 @@ _UNITS = re.compile(r"(件|个|项|次|万元|人次|人|条|份|宗)$")
 # between groups of three; at most 12 digits before the point (no count is larger,
 # and longer runs are no figure: they would overflow a float or int()).
 _NUMBER = re.compile(r"^[+-]?([0-9]{1,3}(,[0-9]{3}){1,3}|[0-9]{1,12})(\.[0-9]{1,10})?$")
-# Whitespace that is not between two digits goes; between digits it separates groups.
-_LOOSE_SPACE = re.compile(r"(?<![0-9])\s+|\s+(?![0-9])")
+# A whitespace run between two digits separates groups (checked like a comma); any other goes.
+_DIGIT_SPACE = re.compile(r"(?<=[0-9])\s+(?=[0-9])")
+_SPACE = re.compile(r"\s+")
 _FULL_WIDTH_DIGITS = frozenset("０１２３４５６７８９")
 
 CellKind = Literal["null", "number", "text"]
 
 
 def _clean(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text or "").strip()
-    text = _LOOSE_SPACE.sub("", text)
-    return re.sub(r"\s+", ",", text)
+    text = unicodedata.normalize("NFKC", text or "")
+    return _SPACE.sub("", _DIGIT_SPACE.sub(",", text))
 
 
 def _odd_digits(text: str) -> bool:
