@@ -9,6 +9,7 @@ from scrapy.exceptions import DropItem
 
 from harvester.discover.links import is_report_title
 from harvester.document import UnreadableDocument, read_document
+from harvester.extract.metadata import report_identity
 from harvester.items import HarvestedReport, ReportPage, SightingSeen
 from harvester.store.crawl import store_for
 
@@ -46,6 +47,10 @@ class ReadReportPipeline:
             raise DropItem(f"not an annual report: {item.url} ({title[:60]!r})")
         if not document.title:
             document.title = title
+        if (document.agency is None or document.year is None) and item.link_text:
+            # A scan or a bare file names nobody; the link that published it does.
+            agency, year = report_identity(item.link_text)
+            document.agency, document.year = document.agency or agency, document.year or year
         return HarvestedReport(page=item, document=document)
 
     def _unreadable(self, item: ReportPage, reason: str, kind: str):

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from harvester.cli import crawl_farm
 from harvester.farm.files import (
-    BOMB, DOCX, FAKE_PDF, FILES_HOST, FILES_SEED_ROW, FINANCE, GOVERNMENT, PDF, SHELL, WPS, files_site,
+    BOMB, DOCX, FAKE_PDF, FILES_HOST, FILES_SEED_ROW, FINANCE, GOVERNMENT, PDF, SCAN, SHELL, WPS, files_site,
 )
 from harvester.farm.seeds import write_seeds
 from harvester.farm.server import FarmServer
@@ -41,12 +41,14 @@ def test_one_report_from_a_page_and_its_files(files_crawl):
     government = [r for r in records if r["agency"] == GOVERNMENT and r["year"] == 2024]
     assert len(government) == 1, "the page, its PDF and DOCX and the WPS copy are one report"
     record = government[0]
-    assert {s["url"] for s in record["sightings"]} == {url(SHELL), url(PDF), url(DOCX), url(WPS)}
+    assert {s["url"] for s in record["sightings"]} == {url(SHELL), url(PDF), url(DOCX), url(WPS), url(SCAN)}
     assert record["tables"] == EXPECTED
     assert record["source_type"] == record["tables_from"]["source_type"]
     assert record["source_type"] in ("pdf", "docx"), "the tables come from a file, the page has none"
     kinds = {source["source_type"] for source in record["sources"]}
-    assert {"html", "pdf"} <= kinds and kinds & {"docx", "wps"}, "the WPS copy has the DOCX's very text: one version"
+    assert {"html", "pdf", "image"} <= kinds and kinds & {"docx", "wps"}, "the WPS copy has the DOCX's very text"
+    scan = next(source for source in record["sources"] if source["source_type"] == "image")
+    assert not scan["current"], "OCR'd tables never outrank a file's own tables"
     best = max(source["filled_cells"] for source in record["sources"])
     assert next(s for s in record["sources"] if s["current"])["filled_cells"] == best
 

@@ -1,12 +1,12 @@
 """A portal whose reports come as files (tests of attachments; not in the default farm).
 
 One report, several files: an HTML page that only announces the report and
-attaches it as PDF (served as ``application/octet-stream``) and DOCX, the same
+attaches it as PDF (served as ``application/octet-stream``), DOCX and a PNG scan, the same
 report posted again as a WPS file in the list; another publisher's report
 served as "PDF" that is really an HTML page; and a zip bomb disguised as a
 DOCX. The files are the fixtures in ``tests/data/files`` (made from known
-numbers by ``make_fixtures.py``); the farm only serves them. OCR of scans is
-tested on its own: at ~15 s a page it does not belong in a crawl test.
+numbers by ``make_fixtures.py``); the farm only serves them. The scan is one
+page (OCR takes seconds); the three-page image-only PDF is tested on its own.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ SHELL = COLUMN + "202502/t20250210_8801.html"
 PDF = "/uploads/2025/02/P020250210_8801.pdf"
 DOCX = "/uploads/2025/02/P020250210_8802.docx"
 WPS = COLUMN + "202502/qjp_2024_nb.wps"
+SCAN = "/uploads/2025/02/P020250210_8803.png"
 FAKE_PDF = "/uploads/2025/01/czj_2024_nb.pdf"
 BOMB = COLUMN + "202301/qjp_2022_nb.docx"
 FINANCE = "淮安市清江浦区财政局"
@@ -79,10 +80,12 @@ def files_site(base: Site | None = None) -> Site:
 <p>根据《中华人民共和国政府信息公开条例》规定，现将{GOVERNMENT}2024年政府信息公开工作年度报告全文公布如下，
 报告全文及统计表格详见附件。本报告电子版可在本网站下载，如对本报告有任何疑问，请与区人民政府办公室联系。</p>
 <p>附件：<a href="{PDF}">{GOVERNMENT_TITLE}.pdf</a></p>
-<p>附件2：<a href="{DOCX}">下载Word版</a></p></div></body></html>""")
+<p>附件2：<a href="{DOCX}">下载Word版</a></p>
+<p>附件3：<a href="{SCAN}">{GOVERNMENT_TITLE}（盖章扫描件）</a></p></div></body></html>""")
     site.put(FILES_HOST, PDF, _file("report.pdf", "application/octet-stream"))
     site.put(FILES_HOST, DOCX, _file("report.docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"))
     site.put(FILES_HOST, WPS, _file("report.wps", "application/kswps"))
+    site.put(FILES_HOST, SCAN, _file("report_scan.png", "image/png"))
     fake = finance_page().encode("utf-8")
     site.put(FILES_HOST, FAKE_PDF, Page(headers={"Content-Type": "application/pdf"}, body=fake))
     site.put(FILES_HOST, BOMB, Page(headers={"Content-Type": "application/msword"}, body=zip_bomb(), validators=False))
