@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from harvester.cli import crawl_farm
 from harvester.farm.files import (
-    BOMB, DOCX, FAKE_PDF, FILES_HOST, FILES_SEED_ROW, FINANCE, GOVERNMENT, PDF, SCAN, SHELL, WPS, files_site,
+    BOMB, DOC, DOCX, FAKE_PDF, FILES_HOST, FILES_SEED_ROW, FINANCE, GOVERNMENT, PDF, SCAN, SCAN_PDF, SHELL, WPS, files_site,
 )
 from harvester.farm.seeds import write_seeds
 from harvester.farm.server import FarmServer
@@ -41,7 +41,8 @@ def test_one_report_from_a_page_and_its_files(files_crawl):
     government = [r for r in records if r["agency"] == GOVERNMENT and r["year"] == 2024]
     assert len(government) == 1, "the page, its PDF and DOCX and the WPS copy are one report"
     record = government[0]
-    assert {s["url"] for s in record["sightings"]} == {url(SHELL), url(PDF), url(DOCX), url(WPS), url(SCAN)}
+    assert {s["url"] for s in record["sightings"]} == {url(SHELL), url(PDF), url(DOCX), url(WPS), url(SCAN),
+                                                     url(SCAN_PDF), url(DOC)}
     assert record["tables"] == EXPECTED
     assert record["source_type"] == record["tables_from"]["source_type"]
     assert record["source_type"] in ("pdf", "docx"), "the tables come from a file, the page has none"

@@ -5,8 +5,9 @@ attaches it as PDF (served as ``application/octet-stream``), DOCX and a PNG scan
 report posted again as a WPS file in the list; another publisher's report
 served as "PDF" that is really an HTML page; and a zip bomb disguised as a
 DOCX. The files are the fixtures in ``tests/data/files`` (made from known
-numbers by ``make_fixtures.py``); the farm only serves them. The scan is one
-page (OCR takes seconds); the three-page image-only PDF is tested on its own.
+numbers by ``make_fixtures.py``); the farm only serves them. The list also
+links an image-only PDF of the report: OCR makes it the slowest page of the
+farm (tens of seconds).
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ PDF = "/uploads/2025/02/P020250210_8801.pdf"
 DOCX = "/uploads/2025/02/P020250210_8802.docx"
 WPS = COLUMN + "202502/qjp_2024_nb.wps"
 SCAN = "/uploads/2025/02/P020250210_8803.png"
+SCAN_PDF = COLUMN + "202502/qjp_2024_nb_scan.pdf"
+DOC = "/module/download/downfile.jsp?classid=0&filename=qjp_2024_nb.doc"
 FAKE_PDF = "/uploads/2025/01/czj_2024_nb.pdf"
 BOMB = COLUMN + "202301/qjp_2022_nb.docx"
 FINANCE = "淮安市清江浦区财政局"
@@ -67,6 +70,7 @@ def files_site(base: Site | None = None) -> Site:
     items = [
         (SHELL, GOVERNMENT_TITLE),
         (WPS, GOVERNMENT_TITLE + "（WPS版）"),
+        (SCAN_PDF, GOVERNMENT_TITLE + "（扫描版PDF）"),
         (FAKE_PDF, f"{FINANCE}2024年政府信息公开工作年度报告"),
         (BOMB, f"{GOVERNMENT}2022年政府信息公开工作年度报告"),
     ]
@@ -81,11 +85,14 @@ def files_site(base: Site | None = None) -> Site:
 报告全文及统计表格详见附件。本报告电子版可在本网站下载，如对本报告有任何疑问，请与区人民政府办公室联系。</p>
 <p>附件：<a href="{PDF}">{GOVERNMENT_TITLE}.pdf</a></p>
 <p>附件2：<a href="{DOCX}">下载Word版</a></p>
+<p>附件4：<a href="{DOC}">旧版Word文件</a></p>
 <p>附件3：<a href="{SCAN}">{GOVERNMENT_TITLE}（盖章扫描件）</a></p></div></body></html>""")
     site.put(FILES_HOST, PDF, _file("report.pdf", "application/octet-stream"))
     site.put(FILES_HOST, DOCX, _file("report.docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"))
     site.put(FILES_HOST, WPS, _file("report.wps", "application/kswps"))
     site.put(FILES_HOST, SCAN, _file("report_scan.png", "image/png"))
+    site.put(FILES_HOST, SCAN_PDF, _file("report_scan.pdf", "application/pdf"))
+    site.put(FILES_HOST, DOC, _file("report.doc", "application/octet-stream"))
     fake = finance_page().encode("utf-8")
     site.put(FILES_HOST, FAKE_PDF, Page(headers={"Content-Type": "application/pdf"}, body=fake))
     site.put(FILES_HOST, BOMB, Page(headers={"Content-Type": "application/msword"}, body=zip_bomb(), validators=False))
