@@ -23,7 +23,7 @@ from harvester.extract.files import (
 from harvester.extract.files.base import file_title
 from harvester.extract.metadata import clean_title, report_identity
 from harvester.items import Document
-from harvester.parse.report import parse_report
+from harvester.parse.report import ParsedReport, parse_report
 
 #: Bumped whenever parsing changes what it returns, so reparse can find stale versions.
 PARSER_VERSION = "1"
@@ -60,22 +60,8 @@ def read_document(body: bytes, url: str | None = None, content_type: str | None 
         page = extract_page(html, url)
         require_text(page.text)
         parsed = parse_report(page.text, html=html, year=page.year)
-        return Document(
-            title=page.title or "",
-            text=page.text,
-            source_type="html",
-            content_hash=content_hash(page.text),
-            agency=page.agency,
-            year=page.year,
-            published_at=page.published_at,
-            format_version=parsed.format_version,
-            table_source=parsed.table_source,
-            site_id_code=page.site_id_code,
-            sections=parsed.sections,
-            tables=parsed.tables,
-            checks=[check.as_dict() for check in parsed.checks],
-            notes=parsed.notes,
-        )
+        return _document(page.text, parsed, "html", title=page.title or "", agency=page.agency, year=page.year,
+                         published_at=page.published_at, site_id_code=page.site_id_code)
     if kind == "text":
         return read_text(_decode_text(body))
     if kind in FILE_KINDS:
@@ -115,6 +101,22 @@ def _decode_text(body: bytes) -> str:
     raise UnreadableDocument("plain text is neither UTF-8 nor GB18030")
 
 
+def _document(text: str, parsed: ParsedReport, source_type: str, **metadata) -> Document:
+    """The Document of a read text and its parse; ``metadata`` are title, agency, year and the like."""
+    return Document(
+        text=text,
+        source_type=source_type,
+        content_hash=content_hash(text),
+        format_version=parsed.format_version,
+        table_source=parsed.table_source,
+        sections=parsed.sections,
+        tables=parsed.tables,
+        checks=[check.as_dict() for check in parsed.checks],
+        notes=parsed.notes,
+        **metadata,
+    )
+
+
 def read_file_text(read: FileText) -> Document:
     """A Document from what a file reader found: its tables as HTML first, else its text.
 
@@ -127,26 +129,12 @@ def read_file_text(read: FileText) -> Document:
     title = file_title(text) or _first_title_line(text)
     agency, year = report_identity(title, text)
     parsed = parse_report(text, html=read.html_tables, year=year)
-    notes = [*read.notes, *parsed.notes]
-    table_source = parsed.table_source
+    document = _document(text, parsed, read.source_type, title=title, agency=agency, year=year)
+    document.notes = [*read.notes, *parsed.notes]
     if read.ocr_pages and parsed.tables:
-        table_source = "ocr"
-        notes.append("tables read by OCR: numbers not verified against the document, checks may pass by chance")
-    return Document(
-        title=title,
-        text=text,
-        source_type=read.source_type,
-        content_hash=content_hash(text),
-        agency=agency,
-        year=year,
-        published_at=None,
-        format_version=parsed.format_version,
-        table_source=table_source,
-        sections=parsed.sections,
-        tables=parsed.tables,
-        checks=[check.as_dict() for check in parsed.checks],
-        notes=notes,
-    )
+        document.table_source = "ocr"
+        document.notes.append("tables read by OCR: numbers not verified against the document, checks may pass by chance")
+    return document
 
 
 def read_text(text: str) -> Document:
@@ -156,21 +144,7 @@ def read_text(text: str) -> Document:
     title = _first_title_line(text)
     agency, year = report_identity(title, text)
     parsed = parse_report(text, html=None, year=year)
-    return Document(
-        title=title,
-        text=text,
-        source_type="text",
-        content_hash=content_hash(text),
-        agency=agency,
-        year=year,
-        published_at=None,
-        format_version=parsed.format_version,
-        table_source=parsed.table_source,
-        sections=parsed.sections,
-        tables=parsed.tables,
-        checks=[check.as_dict() for check in parsed.checks],
-        notes=parsed.notes,
-    )
+    return _document(text, parsed, "text", title=title, agency=agency, year=year)
 
 
 _TITLE_LINE = re.compile(r"(19|20)\d{2}年度?.{0,12}(政府)?信息公开.{0,6}(年度报告|年报)")
