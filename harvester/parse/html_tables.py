@@ -33,6 +33,7 @@ from harvester.parse.schema import (
     ParsedTables,
     Table,
     derived_key,
+    first_match,
     match_active_row,
     match_application_row,
     normalise_label,
@@ -84,11 +85,7 @@ def match_active_column(label: str) -> str | None:
     >>> match_active_column("本年增/减")
     'change'
     """
-    norm = normalise_label(label)
-    for key, pattern in _ACTIVE_COLUMN_PATTERNS:
-        if pattern.search(norm):
-            return key
-    return None
+    return first_match(_ACTIVE_COLUMN_PATTERNS, label)
 
 
 # --- HTML to grid rows -------------------------------------------------------------

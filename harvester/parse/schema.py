@@ -29,6 +29,12 @@ def normalise_label(text: str) -> str:
     return _SPACE.sub("", unicodedata.normalize("NFKC", text or ""))
 
 
+def first_match(patterns: tuple[tuple[str, re.Pattern[str]], ...], label: str) -> str | None:
+    """The key of the first pattern found in the normalised label; order encodes precedence."""
+    norm = normalise_label(label)
+    return next((key for key, pattern in patterns if pattern.search(norm)), None)
+
+
 # --- applications ----------------------------------------------------------
 
 APPLICATION_COLUMNS = (
@@ -143,11 +149,7 @@ def match_application_row(label: str) -> str | None:
     >>> match_application_row("（七）总计")
     'total'
     """
-    norm = normalise_label(label)
-    for key, pattern in APPLICATION_ROW_PATTERNS:
-        if pattern.search(norm):
-            return key
-    return None
+    return first_match(APPLICATION_ROW_PATTERNS, label)
 
 
 def match_application_column(label: str) -> str | None:
@@ -246,11 +248,7 @@ ACTIVE_ROW_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
 
 def match_active_row(label: str) -> str | None:
     """Map a 第二十条 row label to its key; None for an unknown (e.g. provincial) row."""
-    norm = normalise_label(label)
-    for key, pattern in ACTIVE_ROW_PATTERNS:
-        if pattern.search(norm):
-            return key
-    return None
+    return first_match(ACTIVE_ROW_PATTERNS, label)
 
 
 def derived_key(label: str) -> str:
