@@ -11,6 +11,7 @@ import hashlib
 import re
 import unicodedata
 
+from harvester.cputime import stage
 from harvester.extract import extract_page
 from harvester.extract.decode import decode_html
 from harvester.extract.files import (
@@ -56,17 +57,21 @@ def read_document(body: bytes, url: str | None = None, content_type: str | None 
     if kind in ("html", "text") and looks_binary(body):
         raise UnreadableDocument(f"binary data served as {kind}")
     if kind == "html":
-        html, _encoding = decode_html(body, content_type)
-        page = extract_page(html, url)
+        with stage("extract"):
+            html, _encoding = decode_html(body, content_type)
+            page = extract_page(html, url)
         require_text(page.text)
-        parsed = parse_report(page.text, html=html, year=page.year)
+        with stage("parse"):
+            parsed = parse_report(page.text, html=html, year=page.year)
         return _document(page.text, parsed, "html", title=page.title or "", agency=page.agency, year=page.year,
                          published_at=page.published_at, site_id_code=page.site_id_code)
     if kind == "text":
         return read_text(_decode_text(body))
     if kind in FILE_KINDS:
         try:
-            return read_file_text(read_file(body, kind))
+            with stage("extract"):
+                read = read_file(body, kind)
+            return read_file_text(read)
         except UnreadableFile as exc:
             raise UnreadableDocument(str(exc)) from None
     raise UnreadableDocument("not a report format harvester reads (binary data of unknown kind)")
@@ -128,7 +133,8 @@ def read_file_text(read: FileText) -> Document:
     require_text(text)
     title = file_title(text) or _first_title_line(text)
     agency, year = report_identity(title, text)
-    parsed = parse_report(text, html=read.html_tables, year=year)
+    with stage("parse"):
+        parsed = parse_report(text, html=read.html_tables, year=year)
     document = _document(text, parsed, read.source_type, title=title, agency=agency, year=year)
     document.notes = [*read.notes, *parsed.notes]
     if read.ocr_pages and parsed.tables:
@@ -143,7 +149,8 @@ def read_text(text: str) -> Document:
     require_text(text)
     title = _first_title_line(text)
     agency, year = report_identity(title, text)
-    parsed = parse_report(text, html=None, year=year)
+    with stage("parse"):
+        parsed = parse_report(text, html=None, year=year)
     return _document(text, parsed, "text", title=title, agency=agency, year=year)
 
 

@@ -7,6 +7,7 @@ import logging
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
+from harvester.cputime import in_stage
 from harvester.discover.links import is_report_title
 from harvester.document import UnreadableDocument, read_document
 from harvester.extract.metadata import report_identity
@@ -31,6 +32,7 @@ class ReadReportPipeline:
     def from_crawler(cls, crawler: Crawler) -> ReadReportPipeline:
         return cls(crawler)
 
+    @in_stage("extract")
     def process_item(self, item, spider=None):
         if not isinstance(item, ReportPage):
             return item
@@ -75,6 +77,7 @@ class StoreReportPipeline:
         seeds = getattr(self.crawler.spider, "seeds", [])
         self.region_codes = {seed.url: seed.region_code for seed in seeds}
 
+    @in_stage("store")
     def process_item(self, item, spider=None):
         store = store_for(self.crawler)
         if isinstance(item, SightingSeen):

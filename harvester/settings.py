@@ -118,6 +118,7 @@ ITEM_PIPELINES = {
     "harvester.pipelines.StoreReportPipeline": 500,
 }
 EXTENSIONS = {
+    "harvester.cputime.StageCpuExtension": 5,
     "harvester.store.crawl.CrawlRunExtension": 10,
     "harvester.health.PortalHealthExtension": 20,
 }

@@ -16,6 +16,7 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
+from harvester.cputime import stage
 from harvester.discover import cms
 from harvester.discover.overrides import Override, load_overrides
 from harvester.discover.links import attachment_links, is_report_title
@@ -117,6 +118,11 @@ class PortalsSpider(scrapy.Spider):
         """A home, hub, column or list page (or a CMS's data answer): request what the adapters name."""
         if not isinstance(response, TextResponse):
             return
+        with stage("discover"):
+            requests = list(self._next_requests(response))
+        yield from requests
+
+    def _next_requests(self, response: TextResponse):
         meta = response.meta
         page = cms.Page(
             url=response.url, text=response.text, kind=meta.get("kind", "column"), portal=meta["portal"],
@@ -154,8 +160,10 @@ class PortalsSpider(scrapy.Spider):
             yield SightingSeen(url=response.url, portal_url=portal, fetched=True, with_attachments=True)
             return
         if isinstance(response, TextResponse) and not response.meta.get("attachment"):
-            for link in attachment_links(response.selector, response.url):
-                yield self._attachment_request(link, response)
+            with stage("discover"):
+                attachments = [self._attachment_request(link, response)
+                               for link in attachment_links(response.selector, response.url)]
+            yield from attachments
         headers = response.headers
         yield ReportPage(
             url=original,

@@ -138,6 +138,10 @@ def test_fetches_runs_and_raw_pages_are_kept(crawled):
         assert run.status == "finished" and run.finished_at is not None
         assert run.counts["new_reports"] == len(expected_reports())
         assert run.counts["pages_fetched"] == len([f for f in fetches if f.status is not None])
+        cpu = run.counts["cpu_seconds"]
+        assert set(cpu) == {"fetch", "discover", "extract", "parse", "store", "total"}
+        assert all(cpu[stage] > 0 for stage in ("discover", "extract", "parse", "store"))
+        assert sum(cpu[stage] for stage in cpu if stage != "total") == pytest.approx(cpu["total"], abs=0.01)
         versions = session.scalars(select(ReportVersion)).all()
         assert all(version.blob_sha256 for version in versions)
     engine.dispose()

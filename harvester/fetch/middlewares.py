@@ -14,6 +14,7 @@ from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response, TextResponse
 from scrapy.responsetypes import responsetypes
 
+from harvester.cputime import in_stage
 from harvester.store.crawl import store_for
 
 logger = logging.getLogger(__name__)
@@ -160,6 +161,7 @@ class FetchRecorderMiddleware:
     def from_crawler(cls, crawler: Crawler) -> FetchRecorderMiddleware:
         return cls(crawler)
 
+    @in_stage("store")
     def _record(self, request: Request, **fields) -> None:
         store = store_for(self.crawler)
         original = (request.meta.get("redirect_urls") or [request.url])[0]

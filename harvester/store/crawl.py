@@ -11,6 +11,7 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from twisted.internet import task
 
+from harvester.cputime import STAGES
 from harvester.store.db import StoreError, open_store, safe_url
 from harvester.store.frontier import KnownPages, RevisitPolicy, holder_id
 from harvester.store.writer import StoreLocked, StoreWriter
@@ -120,6 +121,7 @@ class CrawlRunExtension:
             complete = store.portals_reached - store.portals_incomplete
             stats.set_value("harvester/reports/gone", store.writer.mark_gone(store.run_id, complete))
         counts = {name: stats.get_value(key, 0) for name, key in RUN_COUNTS.items()}
+        counts["cpu_seconds"] = {name: stats.get_value(f"harvester/cpu/{name}") for name in (*STAGES, "total")}
         status = "finished" if reason == "finished" else f"closed:{reason}"
         store.writer.finish_run(store.run_id, status, counts)
         if self.heartbeat is not None and self.heartbeat.running:

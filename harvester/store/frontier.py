@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine, func, select
 
+from harvester.cputime import in_stage
 from harvester.store.db import session_factory
 from harvester.store.models import Fetch, Report, ReportVersion, Sighting
 
@@ -72,6 +73,7 @@ class KnownPages:
         self.reports = reports
 
     @classmethod
+    @in_stage("store")
     def load(cls, engine: Engine) -> KnownPages:
         with session_factory(engine)() as session:
             # Validators belong to the address that answered: after a redirect, the final URL.

@@ -1,0 +1,90 @@
+"""The benchmark suite: its crawl comparisons measure what they say, and the quick form runs end to end.
+
+No thresholds on speed: these tests check that each figure is measured on the
+right thing (the bare peer fetches exactly the crawl's requests, the recrawl
+is a recrawl, memory is read against pages), not how fast this machine is.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from collections import Counter
+
+import pytest
+
+from bench.core import ROOT, Options, table
+from bench.focus import PlainCrawl
+from bench.profiling import library
+from bench.throughput import crawl_rounds
+from harvester.farm.truth import expected_reports
+
+
+@pytest.fixture(scope="module")
+def rounds(tmp_path_factory):
+    work = tmp_path_factory.mktemp("throughput")
+    options = Options(quick=True, runs=1, copies=1, memory_pages=0, store_reports=0, work=work)
+    return crawl_rounds(options)[0]
+
+
+def test_the_bare_peer_fetches_exactly_the_crawls_requests(rounds):
+    first, bare = rounds[0].first, rounds[0].bare
+    asked = Counter((e["method"], e["host"], e["path"]) for e in first.log)
+    fetched = Counter((e["method"], e["host"], e["path"]) for e in bare.log)
+    assert fetched == asked
+    assert first.reports == len(expected_reports())
+    assert bare.cpu_seconds > 0 and first.cpu_seconds > bare.cpu_seconds
+
+
+def test_stage_cpu_is_read_from_the_crawl_run(rounds):
+    stages = rounds[0].first.stages
+    assert {"fetch", "discover", "extract", "parse", "store", "total"} <= set(stages)
+    assert 0 < sum(v for k, v in stages.items() if k != "total") <= rounds[0].first.cpu_seconds
+
+
+def test_the_recrawl_is_conditional_and_stores_nothing_new(rounds):
+    first, recrawl = rounds[0].first, rounds[0].recrawl
+    assert recrawl.status_304 > 0 and first.status_304 == 0
+    assert recrawl.requests < first.requests
+    assert recrawl.reports == first.reports
+
+
+def test_memory_is_sampled_against_pages_answered(rounds):
+    samples = rounds[0].first.samples
+    answered = [done for done, _rss in samples]
+    assert answered == sorted(answered) and answered[-1] > 0
+    assert all(rss > 0 for _done, rss in samples) and max(rss for _done, rss in samples) > 50
+
+
+def test_plain_crawl_is_charged_to_the_shallowest_depth_that_finds_everything():
+    crawl = PlainCrawl(requests=[2, 5, 9, 40, 80], found=[set(), {"a"}, {"b"}, set(), set()])
+    assert crawl.charge() == (16, 2)
+    assert PlainCrawl(requests=[2, 3], found=[set(), set()]).charge() == (2, 0)
+
+
+def test_profile_names_the_library_of_each_function():
+    assert library(("~", 0, "<method 'findall' of 're.Pattern' objects>")) == "stdlib re"
+    assert library(("/usr/lib/python3/site-packages/lxml/html/__init__.py", 1, "fromstring")) == "lxml"
+    assert library((str(ROOT / "harvester" / "parse" / "numbers.py"), 1, "number")) == "harvester.parse"
+
+
+def test_markdown_tables_align_numbers_right():
+    text = table(("name", "value"), [("a", 1.5), ("b", 1234)])
+    assert text.splitlines()[1] == "|---|---:|"
+    assert "1,234" in text
+
+
+def test_quick_suite_writes_every_comparison(tmp_path):
+    out = tmp_path / "RESULTS.md"
+    result = subprocess.run([sys.executable, "-m", "bench", "--quick", "--out", str(out)], cwd=ROOT,
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr[-3000:]
+    text = out.read_text(encoding="utf-8")
+    for title in ("Machine", "Summary", "Throughput", "Focus", "Extraction", "Parsing", "Recrawl", "Memory",
+                  "Store", "Files", "Profiles of the heaviest stages"):
+        assert re.search(rf"^## {title}$", text, re.M), title
+    summary = text.split("## Summary", 1)[1].split("\n## ", 1)[0]
+    assert len(re.findall(r"^- ", summary, re.M)) >= 9
+    assert "failed" not in summary
+    assert re.search(r"\| scrapy crawl portals \| [\d,]+ \|", text)
