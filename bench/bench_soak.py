@@ -13,15 +13,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.crawls import run_measured  # noqa: E402
 from bench.scaled_farm import scaled_site, write_scaled_seeds  # noqa: E402
 from harvester.cli import crawl_environment, farm_crawl_command  # noqa: E402
 from harvester.farm.faults import FAULT_SEED_URL, FaultyFarmServer  # noqa: E402
@@ -30,21 +29,10 @@ from harvester.store.db import PROJECT_ROOT  # noqa: E402
 
 
 def crawl(farm: FarmServer, seeds: Path, db_url: str, log: Path) -> tuple[float, int]:
-    started = time.perf_counter()
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    process = subprocess.Popen(farm_crawl_command(seeds, log, ("DOWNLOAD_TIMEOUT=5",)), cwd=PROJECT_ROOT,
-                               env=crawl_environment(db_url, farm.proxy_url))
-    peak = 0
-    while process.poll() is None:
-        try:
-            status = Path(f"/proc/{process.pid}/status").read_text()
-            peak = max(peak, int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmRSS"))))
-        except (OSError, StopIteration):
-            pass
-        time.sleep(0.5)
-    if process.returncode:
-        raise SystemExit(f"crawl failed with {process.returncode}, see {log}")
-    return time.perf_counter() - started, max(peak, before) // 1024
+    """Wall seconds and peak RSS (MiB) of one crawl of ``farm``."""
+    measured = run_measured(farm_crawl_command(seeds, log, ("DOWNLOAD_TIMEOUT=5",)),
+                            crawl_environment(db_url, farm.proxy_url), PROJECT_ROOT, farm)
+    return measured.wall_seconds, int(measured.peak_rss_mb)
 
 
 def reports(db_url: str) -> set[tuple[str, int]]:

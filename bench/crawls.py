@@ -82,7 +82,7 @@ def run_measured(command: list[str], env: dict[str, str], cwd: Path, farm: FarmS
     if os.waitstatus_to_exitcode(status) != 0:
         raise RuntimeError(f"{' '.join(command[:6])} … exited with {os.waitstatus_to_exitcode(status)}: {stderr[-2000:]}")
     log = farm.request_log
-    span = max(e["time"] for e in log) - min(e["started"] for e in log) if log else 0.0
+    span = max(e["time"] for e in log) - min(e.get("started", e["time"]) for e in log) if log else 0.0
     return Crawl(
         wall_seconds=wall, crawl_seconds=span, requests=len(log),
         status_200=sum(e["status"] == 200 for e in log), status_304=sum(e["status"] == 304 for e in log),

@@ -19,7 +19,6 @@ import urllib.request
 import urllib.robotparser
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from bench.core import Options, Section, median, ratio, table
 from bench.crawls import crawl_portals

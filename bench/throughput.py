@@ -9,7 +9,6 @@ medians over the runs.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 from bench.core import Options, Section, median, ratio, table
 from bench.crawls import Crawl, crawl_bare, crawl_portals
