@@ -1,7 +1,8 @@
 """Tables read from plain text: the five real flattenings, synthetic ones, and a property.
 
 The expected tables of the real examples are transcribed by hand from the
-files, cell by cell. Where a flattening dropped blank cells (003) and the rules
+files, cell by cell, in ``tests/report_text_truth.py`` (shared with the
+parsing bench). Where a flattening dropped blank cells (003) and the rules
 do not pin down where the remaining numbers sat, the expected cell is None.
 """
 
@@ -25,38 +26,14 @@ from harvester.parse.schema import (
     OUTCOME_ROWS_2021,
     REVIEW_CELL_ORDER,
     REVIEW_ROWS,
-    Table,
     Tables,
 )
 from harvester.parse.text_tables import candidate_placements, line_cells, tables_from_text
+from tests.report_text_truth import EXPECTED_TABLES, active_2021, apps, reviews
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "shared" / "examples" / "report-text"
 
 Z = [0, 0, 0, 0, 0, 0, 0]
-N = [None] * 7
-
-
-def apps(rows: dict[str, list]) -> Table:
-    return {key: dict(zip(APPLICATION_COLUMNS, values, strict=True)) for key, values in rows.items()}
-
-
-def reviews(values: list) -> Table:
-    assert len(values) == 15
-    table: Table = {row: {} for row in REVIEW_ROWS}
-    for (row, col), value in zip(REVIEW_CELL_ORDER, values):
-        table[row][col] = value
-    return table
-
-
-def active_2021(reg: list, norm: list, licensing, penalty, coercion, fees) -> Table:
-    return {
-        "regulations": dict(zip(("issued", "repealed", "in_force"), reg, strict=True)),
-        "normative_documents": dict(zip(("issued", "repealed", "in_force"), norm, strict=True)),
-        "licensing": {"decisions": licensing},
-        "penalty": {"decisions": penalty},
-        "coercion": {"decisions": coercion},
-        "fees": {"amount_10k_yuan": fees},
-    }
 
 
 def parse_example(prefix: str):
@@ -69,105 +46,26 @@ def parse_example(prefix: str):
 
 def test_000_one_cell_a_line_with_page_chrome():
     parsed = parse_example("000")
-    assert parsed.tables["active"] == active_2021([0, 0, 0], [1, 0, 10], 9713, 370, 0, 10866)
-    assert parsed.tables["applications"] == apps({
-        "new": [22, 0, 0, 0, 0, 0, 22],
-        "carried_over": [0, 0, 0, 0, 0, 0, 0],
-        "granted": [21, 0, 0, 0, 0, 0, 21],
-        "partly_granted": [0, 0, 0, 0, 0, 0, 0],
-        "denied_state_secret": [0, 0, 0, 0, 0, 0, 0],
-        "denied_prohibited": [0, 0, 0, 0, 0, 0, 0],
-        "denied_security": [0, 0, 0, 0, 0, 0, 0],
-        "denied_third_party": [1, 0, 0, 0, 0, 0, 1],
-        "denied_internal": [0, 0, 0, 0, 0, 0, 0],
-        "denied_process": [0, 0, 0, 0, 0, 0, 0],
-        "denied_enforcement": [0, 0, 0, 0, 0, 0, 0],
-        "denied_inquiry": [0, 0, 0, 0, 0, 0, 0],
-        "unable_not_held": [0, 0, 0, 0, 0, 0, 0],
-        "unable_needs_creation": [0, 0, 0, 0, 0, 0, 0],
-        "unable_unclear": [0, 0, 0, 0, 0, 0, 0],
-        "unprocessed_petition": [0, 0, 0, 0, 0, 0, 0],
-        "unprocessed_repeat": [0, 0, 0, 0, 0, 0, 0],
-        "unprocessed_publication": [0, 0, 0, 0, 0, 0, 0],
-        "unprocessed_mass": [0, 0, 0, 0, 0, 0, 0],
-        "unprocessed_confirm": [0, 0, 0, 0, 0, 0, 0],
-        "other_no_correction": [0, 0, 0, 0, 0, 0, 0],
-        "other_unpaid_fee": [0, 0, 0, 0, 0, 0, 0],
-        "other_other": [0, 0, 0, 0, 0, 0, 0],
-        "total": [22, 0, 0, 0, 0, 0, 22],
-        "carried_forward": [0, 0, 0, 0, 0, 0, 0],
-    })
-    assert parsed.tables["reviews"] == reviews([0] * 15)
+    assert parsed.tables["active"] == EXPECTED_TABLES["000"]["active"]
+    assert parsed.tables["applications"] == EXPECTED_TABLES["000"]["applications"]
+    assert parsed.tables["reviews"] == EXPECTED_TABLES["000"]["reviews"]
     assert parsed.notes == []
 
 
 def test_001_pipe_one_cell_a_line_keeps_blank_cells():
     """Blank cells are printed as '|' lines, so positions hold: 6 sits under 自然人, 总计 is blank."""
     parsed = parse_example("001")
-    assert parsed.tables["active"] == active_2021([0, 0, 0], [0, 0, 0], 1491, 0, 0, 0)
-    blank = [None, None, None, None, None, None, None]
-    assert parsed.tables["applications"] == apps({
-        "new": [6, None, None, None, None, None, None],
-        "carried_over": blank,
-        "granted": blank,
-        "partly_granted": blank,
-        "denied_state_secret": blank,
-        "denied_prohibited": blank,
-        "denied_security": blank,
-        "denied_third_party": blank,
-        "denied_internal": blank,
-        "denied_process": blank,
-        "denied_enforcement": blank,
-        "denied_inquiry": blank,
-        "unable_not_held": blank,
-        "unable_needs_creation": blank,
-        "unable_unclear": blank,
-        "unprocessed_petition": blank,
-        "unprocessed_repeat": blank,
-        "unprocessed_publication": blank,
-        "unprocessed_mass": blank,
-        "unprocessed_confirm": blank,
-        "other_no_correction": blank,
-        "other_unpaid_fee": blank,
-        "other_other": blank,
-        "total": [6, None, None, None, None, None, None],
-        "carried_forward": blank,
-    })
-    assert parsed.tables["reviews"] == reviews([0] * 15)
+    assert parsed.tables["active"] == EXPECTED_TABLES["001"]["active"]
+    assert parsed.tables["applications"] == EXPECTED_TABLES["001"]["applications"]
+    assert parsed.tables["reviews"] == EXPECTED_TABLES["001"]["reviews"]
     assert parsed.notes == []
 
 
 def test_002_pipe_separated_rows_with_colspan_cells():
     parsed = parse_example("002")
-    assert parsed.tables["active"] == active_2021([0, 0, 0], [0, 0, 0], 1990, 186, 0, 0)
-    assert parsed.tables["applications"] == apps({
-        "new": [3, 0, 0, 0, 0, 0, 3],
-        "carried_over": [0, 0, 0, 0, 0, 0, 0],
-        "granted": [0, 0, 0, 0, 0, 0, 0],
-        "partly_granted": [1, 0, 0, 0, 0, 0, 1],
-        "denied_state_secret": [0, 0, 0, 0, 0, 0, 0],
-        "denied_prohibited": [0, 0, 0, 0, 0, 0, 0],
-        "denied_security": [0, 0, 0, 0, 0, 0, 0],
-        "denied_third_party": [0, 0, 0, 0, 0, 0, 0],
-        "denied_internal": [0, 0, 0, 0, 0, 0, 0],
-        "denied_process": [0, 0, 0, 0, 0, 0, 0],
-        "denied_enforcement": [0, 0, 0, 0, 0, 0, 0],
-        "denied_inquiry": [0, 0, 0, 0, 0, 0, 0],
-        "unable_not_held": [0, 0, 0, 0, 0, 0, 0],
-        "unable_needs_creation": [0, 0, 0, 0, 0, 0, 0],
-        "unable_unclear": [0, 0, 0, 0, 0, 0, 0],
-        "unprocessed_petition": [0, 0, 0, 0, 0, 0, 0],
-        "unprocessed_repeat": [0, 0, 0, 0, 0, 0, 0],
-        "unprocessed_publication": [0, 0, 0, 0, 0, 0, 0],
-        "unprocessed_mass": [0, 0, 0, 0, 0, 0, 0],
-        "unprocessed_confirm": [0, 0, 0, 0, 0, 0, 0],
-        "other_no_correction": [0, 0, 0, 0, 0, 0, 0],
-        "other_unpaid_fee": [0, 0, 0, 0, 0, 0, 0],
-        "other_other": [1, 0, 0, 0, 0, 0, 1],
-        "total": [2, 0, 0, 0, 0, 0, 2],
-        "carried_forward": [1, 0, 0, 0, 0, 0, 1],
-    })
-    assert parsed.tables["reviews"] == reviews([0] * 15)
+    assert parsed.tables["active"] == EXPECTED_TABLES["002"]["active"]
+    assert parsed.tables["applications"] == EXPECTED_TABLES["002"]["applications"]
+    assert parsed.tables["reviews"] == EXPECTED_TABLES["002"]["reviews"]
     assert parsed.notes == []
 
 
@@ -181,35 +79,9 @@ def test_003_whitespace_with_blank_cells_lost():
     zeros with cells missing, and the 13 review zeros, fit anywhere: null.
     """
     parsed = parse_example("003")
-    assert parsed.tables["active"] == active_2021([0, 0, 0], [0, 0, 0], 0, 0, 0, 0)
-    assert parsed.tables["applications"] == apps({
-        "new": [18, 0, 0, 0, 0, 0, 18],
-        "carried_over": [0, 0, 0, 0, 0, 0, 0],
-        "granted": [3, 0, 0, 0, 0, 0, 3],
-        "partly_granted": [0, 0, 0, 0, 0, 0, 0],
-        "denied_state_secret": N,  # 5 zeros
-        "denied_prohibited": N,  # 6 zeros
-        "denied_security": N,  # 4 zeros
-        "denied_third_party": N,  # 3 zeros
-        "denied_internal": [1, None, None, None, None, None, 1],
-        "denied_process": N,
-        "denied_enforcement": N,
-        "denied_inquiry": N,
-        "unable_not_held": [14, 0, 0, 0, 0, 0, 14],
-        "unable_needs_creation": N,
-        "unable_unclear": N,
-        "unprocessed_petition": N,
-        "unprocessed_repeat": N,
-        "unprocessed_publication": N,
-        "unprocessed_mass": N,
-        "unprocessed_confirm": N,
-        "other_no_correction": N,
-        "other_unpaid_fee": N,
-        "other_other": N,
-        "total": [18, None, None, None, None, None, 18],
-        "carried_forward": N,
-    })
-    assert parsed.tables["reviews"] == reviews([None] * 15)
+    assert parsed.tables["active"] == EXPECTED_TABLES["003"]["active"]
+    assert parsed.tables["applications"] == EXPECTED_TABLES["003"]["applications"]
+    assert parsed.tables["reviews"] == EXPECTED_TABLES["003"]["reviews"]
     noted = " ".join(parsed.notes)
     for key in ("denied_state_secret", "denied_internal", "total", "carried_forward", "reviews.reviews"):
         assert key in noted
@@ -218,35 +90,9 @@ def test_003_whitespace_with_blank_cells_lost():
 
 def test_004_tab_separated_markdown_headings():
     parsed = parse_example("004")
-    assert parsed.tables["active"] == active_2021([0, 0, 0], [9, 7, 12], 12126, 466, 0, 79.6954)
-    assert parsed.tables["applications"] == apps({
-        "new": [545, 0, 0, 0, 0, 0, 545],
-        "carried_over": [23, 0, 0, 0, 0, 0, 23],
-        "granted": [80, 0, 0, 0, 0, 0, 80],
-        "partly_granted": [0, 0, 0, 0, 0, 0, 0],
-        "denied_state_secret": [0, 0, 0, 0, 0, 0, 0],
-        "denied_prohibited": [0, 0, 0, 0, 0, 0, 0],
-        "denied_security": [0, 0, 0, 0, 0, 0, 0],
-        "denied_third_party": [94, 0, 0, 0, 0, 0, 94],
-        "denied_internal": [8, 0, 0, 0, 0, 0, 8],
-        "denied_process": [9, 0, 0, 0, 0, 0, 9],
-        "denied_enforcement": [16, 0, 0, 0, 0, 0, 16],
-        "denied_inquiry": [0, 0, 0, 0, 0, 0, 0],
-        "unable_not_held": [112, 0, 0, 0, 0, 0, 112],
-        "unable_needs_creation": [73, 0, 0, 0, 0, 0, 73],
-        "unable_unclear": [0, 0, 0, 0, 0, 0, 0],
-        "unprocessed_petition": [1, 0, 0, 0, 0, 0, 1],
-        "unprocessed_repeat": [5, 0, 0, 0, 0, 0, 5],
-        "unprocessed_publication": [0, 0, 0, 0, 0, 0, 0],
-        "unprocessed_mass": [0, 0, 0, 0, 0, 0, 0],
-        "unprocessed_confirm": [0, 0, 0, 0, 0, 0, 0],
-        "other_no_correction": [154, 0, 0, 0, 0, 0, 154],
-        "other_unpaid_fee": [0, 0, 0, 0, 0, 0, 0],
-        "other_other": [5, 0, 0, 0, 0, 0, 5],
-        "total": [557, 0, 0, 0, 0, 0, 557],
-        "carried_forward": [11, 0, 0, 0, 0, 0, 11],
-    })
-    assert parsed.tables["reviews"] == reviews([8, 4, 12, 0, 24, 0, 0, 0, 0, 0, 2, 0, 1, 1, 4])
+    assert parsed.tables["active"] == EXPECTED_TABLES["004"]["active"]
+    assert parsed.tables["applications"] == EXPECTED_TABLES["004"]["applications"]
+    assert parsed.tables["reviews"] == EXPECTED_TABLES["004"]["reviews"]
     assert parsed.notes == []
 
 
