@@ -80,7 +80,7 @@ def main(
     postgres: Annotated[str, typer.Option(help="PostgreSQL server for the store comparison.")] =
         os.environ.get("HARVESTER_BENCH_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test"),
 ) -> None:
-    """Run the comparisons and write the results file."""
+    """Run harvester against its peers side by side and write bench/RESULTS.md (exit 1 if a comparison failed)."""
     chosen = list(only or COMPARISONS)
     unknown = sorted(set(chosen) - set(COMPARISONS))
     if unknown:
