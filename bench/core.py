@@ -7,7 +7,9 @@ writes their sections into ``bench/RESULTS.md``.
 
 from __future__ import annotations
 
+import os
 import statistics
+import subprocess
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -98,3 +100,47 @@ def _cell(value: object) -> str:
 
 def _numeric(text: str) -> bool:
     return text.replace(",", "").replace(".", "").replace("×", "").replace("%", "").replace("-", "").replace("–", "").isdigit() or text in ("", "–")
+
+
+@dataclass
+class Watched:
+    """A finished child process: exit code, wall and CPU seconds, and its own peak resident memory."""
+
+    exit_code: int
+    wall_seconds: float
+    cpu_seconds: float
+    peak_rss_mb: float
+
+
+def proc_status_mb(pid: int) -> tuple[float, float] | None:
+    """(VmRSS, VmHWM) of a live process in MB, from /proc."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return None
+    values = {line.split(":")[0]: int(line.split()[1]) / 1024 for line in status.splitlines()
+              if line.startswith(("VmRSS:", "VmHWM:"))}
+    return (values["VmRSS"], values["VmHWM"]) if len(values) == 2 else None
+
+
+def watch(process: subprocess.Popen, every: float, on_sample: Callable[[float], None] | None = None) -> Watched:
+    """Wait for ``process``, sampling its memory every ``every`` seconds.
+
+    The peak is the largest VmHWM read while it ran, not ``wait4``'s ``ru_maxrss``:
+    a child forked from a large benchmark process starts with the parent's
+    resident pages counted in that high-water mark, which would report the
+    benchmark's own size instead of the command's.
+    """
+    started, peak = time.perf_counter(), 0.0
+    while True:
+        pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+        if pid:
+            break
+        figures = proc_status_mb(process.pid)
+        if figures is not None:
+            peak = max(peak, figures[1])
+            if on_sample is not None:
+                on_sample(figures[0])
+        time.sleep(every)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    return Watched(process.returncode, time.perf_counter() - started, usage.ru_utime + usage.ru_stime, peak)

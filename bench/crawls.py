@@ -4,21 +4,20 @@ A crawl runs as its own process, exactly as a user types it. While it runs, its
 resident memory is sampled together with the number of requests the farm has
 answered, so memory can be read against pages crawled; when it ends, the kernel
 gives its CPU time (``wait4``) and the store gives the spider's CPU per stage.
+Its peak memory is its own VmHWM (see :func:`bench.core.watch`).
 """
 
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import create_engine, func, select
 
-from bench.core import ROOT
+from bench.core import ROOT, watch
 from harvester.cli import crawl_environment, farm_crawl_command
 from harvester.farm.server import FarmServer
 from harvester.store.models import CrawlRun, Report
@@ -52,41 +51,21 @@ class Crawl:
         return self.requests / self.crawl_seconds if self.crawl_seconds else 0.0
 
 
-def _rss_mb(pid: int) -> float | None:
-    try:
-        status = Path(f"/proc/{pid}/status").read_text()
-    except OSError:
-        return None
-    for line in status.splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return None
-
-
 def run_measured(command: list[str], env: dict[str, str], cwd: Path, farm: FarmServer) -> Crawl:
     """Run ``command`` against ``farm`` (whose log is cleared first) and measure it."""
     farm.clear_log()
-    started = time.perf_counter()
-    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     samples: list[tuple[int, float]] = []
-    while True:
-        pid, status, usage = os.wait4(process.pid, os.WNOHANG)
-        if pid:
-            break
-        rss = _rss_mb(process.pid)
-        if rss is not None:
-            samples.append((len(farm._log), rss))
-        time.sleep(SAMPLE_EVERY)
-    wall = time.perf_counter() - started
+    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    watched = watch(process, SAMPLE_EVERY, lambda rss: samples.append((len(farm._log), rss)))
     stderr = process.stderr.read().decode(errors="replace") if process.stderr else ""
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise RuntimeError(f"{' '.join(command[:6])} … exited with {os.waitstatus_to_exitcode(status)}: {stderr[-2000:]}")
+    if watched.exit_code != 0:
+        raise RuntimeError(f"{' '.join(command[:6])} … exited with {watched.exit_code}: {stderr[-2000:]}")
     log = farm.request_log
     span = max(e["time"] for e in log) - min(e.get("started", e["time"]) for e in log) if log else 0.0
     return Crawl(
-        wall_seconds=wall, crawl_seconds=span, requests=len(log),
+        wall_seconds=watched.wall_seconds, crawl_seconds=span, requests=len(log),
         status_200=sum(e["status"] == 200 for e in log), status_304=sum(e["status"] == 304 for e in log),
-        cpu_seconds=usage.ru_utime + usage.ru_stime, peak_rss_mb=usage.ru_maxrss / 1024, samples=samples, log=log,
+        cpu_seconds=watched.cpu_seconds, peak_rss_mb=watched.peak_rss_mb, samples=samples, log=log,
     )
 
 

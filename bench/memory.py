@@ -65,7 +65,7 @@ def run(options: Options) -> Section:
         f"the bare Scrapy spider over exactly the requests that crawl made. Each process's resident memory (VmRSS; "
         f"Chromium's processes not included) is sampled every 0.25 s with the number of requests the farm has "
         f"answered; quarters are quarters of those requests, and samples taken before the first request, while "
-        f"Python starts, are left out. Peak RSS is the kernel's high-water mark for the process (`wait4`). One run "
+        f"Python starts, are left out. Peak RSS is the process's own high-water mark (VmHWM, read while it runs). One run "
         f"each: a crawl of this size takes a quarter of an hour, and peak and growth are high-water marks, not times."
     )
     headlines = [f"Memory: peak {crawl.peak_rss_mb:.0f} MB over a crawl of {crawl.requests:,} pages "

@@ -5,7 +5,7 @@ inserts (no crawl, no parsing): reports spread over the real county-level
 divisions and the years 2019-2024, each with a 2 kB text, its tables as JSON,
 one sighting, one check and 40 long-form cells. Each measured command runs as
 its own ``harvester`` process, exactly as a user types it, and its peak
-resident memory is read from the kernel (``wait4``), so "memory stays flat" is
+resident memory (VmHWM) is read while it runs, so "memory stays flat" is
 measured rather than assumed. Outputs stay in ``options.work/store/<back end>/``
 so tests can read what the commands wrote.
 """
@@ -28,7 +28,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, insert, text, update
 from sqlalchemy.engine import make_url
 
-from bench.core import ROOT, Options, Section, median, ratio, table
+from bench.core import ROOT, Options, Section, median, ratio, table, watch
 from harvester.discover.regions import load_divisions
 from harvester.parse.schema import APPLICATION_COLUMNS, APPLICATION_ROWS_2021, REVIEW_COLUMNS, REVIEW_ROWS
 from harvester.store.db import open_store
@@ -148,17 +148,13 @@ def build(url: str, reports: int, per_report: int = CELLS_PER_REPORT, seed: int 
 def measure(label: str, command: list[str], env: dict[str, str], out: Path, stdout_to_out: bool) -> Measure:
     """Run one command as a process; wall time, that process's own peak RSS and the size of what it wrote."""
     with open(out if stdout_to_out else os.devnull, "wb") as stdout, tempfile.TemporaryFile() as stderr:
-        started = time.perf_counter()
         process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=stdout, stderr=stderr)
-        # wait4 rather than wait: it also returns this child's own resource usage.
-        _pid, status, usage = os.wait4(process.pid, 0)
-        seconds = time.perf_counter() - started
-        process.returncode = os.waitstatus_to_exitcode(status)
+        watched = watch(process, every=0.02)
         stderr.seek(0)
         lines = stderr.read().decode(errors="replace").strip().splitlines()
     if process.returncode != 0:
         raise RuntimeError(f"{label} failed: {lines[-1] if lines else process.returncode}")
-    return Measure(seconds, usage.ru_maxrss / 1024, out.stat().st_size / 2**20 if out.exists() else 0.0)
+    return Measure(watched.wall_seconds, watched.peak_rss_mb, out.stat().st_size / 2**20 if out.exists() else 0.0)
 
 
 def measure_backend(name: str, url: str, reports: int, runs: int, work: Path) -> Backend:
@@ -259,7 +255,7 @@ def _method(options: Options) -> str:
         "with bulk inserts, the same seed on a SQLite file and on a fresh PostgreSQL database (then `VACUUM ANALYZE`, "
         "the state autovacuum reaches anyway). Each step is the real `harvester` command, run as its own process with "
         f"`HARVESTER_DB_URL` set, so its time includes Python start-up; median of {options.runs} run(s). Peak RSS is "
-        "that process's own maximum resident set, from the kernel (`wait4`); output MB is the file written "
+        "that process's own maximum resident set (VmHWM, read every 20 ms while it runs); output MB is the file written "
         "(`--out`) or the standard output captured. The aggregation is\n\n"
         f"```sql\n{GROUP_BY_SQL}\n```\n\non the `report_cells` view (current versions only)."
     )
