@@ -14,6 +14,7 @@ import scrapy
 from scrapy import signals
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
+from scrapy.selector import Selector
 from twisted.python.failure import Failure
 
 from harvester.cputime import stage
@@ -161,8 +162,10 @@ class PortalsSpider(scrapy.Spider):
             return
         if isinstance(response, TextResponse) and not response.meta.get("attachment"):
             with stage("discover"):
+                # A Selector of its own, not response.selector: that one is cached on the response and points
+                # back at it, a cycle that keeps the page's lxml tree (native memory) alive until a full GC.
                 attachments = [self._attachment_request(link, response)
-                               for link in attachment_links(response.selector, response.url)]
+                               for link in attachment_links(Selector(response), response.url)]
             yield from attachments
         headers = response.headers
         yield ReportPage(
