@@ -3,7 +3,8 @@
 Copy ``k`` renames each portal's place (安定区 → 安定甲区, 陇西县 → 陇西甲县 …) so that
 its reports are other publishers' reports, not more files of the same ones,
 and rewrites hostnames byte-wise (ASCII in both the UTF-8 and the GBK portals).
-Generated routes (calendars, search pages, POST data endpoints) are copied too.
+Generated routes (calendars, search pages, JSON and POST data endpoints) are copied too,
+and what they generate is renamed the same way.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from dataclasses import replace
 from pathlib import Path
 
 from harvester.farm.catalog import PORTALS
@@ -50,6 +52,18 @@ def _encoding(page: Page) -> str:
     return "gb18030" if b"gb2312" in head or b"gbk" in head else "utf-8"
 
 
+def _copy_page(page: Page | None, domains: list[str], copy: int) -> Page | None:
+    """A generated page of copy ``copy``: its links and publisher renamed like the copy's stored pages.
+
+    Generated routes (gkmlpt's JSON API, Hanweb's dataproxy, calendars) build
+    their answers from the original portal, so without this a copy's API would
+    list the original portal's report URLs and the copy would have no reports of its own.
+    """
+    if page is None:
+        return None
+    return replace(page, body=_copy_body(page.body, domains, copy, _encoding(page)))
+
+
 def scaled_site(copies: int) -> tuple[Site, str]:
     """The farm ``copies`` times over, and the matching seeds CSV text."""
     base = build_site()
@@ -64,12 +78,16 @@ def scaled_site(copies: int) -> tuple[Site, str]:
             site.put(_host(host, domains, copy) if copy else host, path,
                      Page(status=page.status, headers=headers, body=body, last_modified=page.last_modified,
                           validators=page.validators, accepts_post=page.accepts_post))
+        renamed = (lambda page, copy=copy: _copy_page(page, domains, copy)) if copy else (lambda page: page)
         for (host, prefix), route in base.routes.items():
-            site.routes[(_host(host, domains, copy) if copy else host, prefix)] = route
+            site.routes[(_host(host, domains, copy) if copy else host, prefix)] = \
+                lambda path, route=route, renamed=renamed: renamed(route(path))
         for (host, path), route in base.post_routes.items():
-            site.post_routes[(_host(host, domains, copy) if copy else host, path)] = route
+            site.post_routes[(_host(host, domains, copy) if copy else host, path)] = \
+                lambda path, body, route=route, renamed=renamed: renamed(route(path, body))
         for host, guard in base.guards.items():
-            site.guards[_host(host, domains, copy) if copy else host] = guard
+            site.guards[_host(host, domains, copy) if copy else host] = \
+                lambda path, cookie, guard=guard, renamed=renamed: renamed(guard(path, cookie))
     rows = list(csv.DictReader(io.StringIO(SEEDS_CSV)))
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")

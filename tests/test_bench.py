@@ -17,6 +17,7 @@ import pytest
 from bench.core import ROOT, Options, table
 from bench.focus import PlainCrawl
 from bench.profiling import library
+from bench.scaled_farm import scaled_site
 from bench.throughput import crawl_rounds
 from harvester.farm.truth import expected_reports
 
@@ -57,6 +58,16 @@ def test_memory_is_sampled_against_pages_answered(rounds):
     assert all(rss > 0 for _done, rss in samples) and max(rss for _done, rss in samples) > 50
 
 
+def test_a_copys_generated_answers_point_at_the_copy():
+    """gkmlpt's JSON API is generated per request: a copy must list its own reports, not the original's."""
+    site, _seeds = scaled_site(2)
+    original = site.get("www.sgwj.gov.cn", "/gkmlpt/api/all/2843?sid=755046&page=1")
+    copied = site.get("www.sgwj1.gov.cn", "/gkmlpt/api/all/2843?sid=755046&page=1")
+    assert b"http://www.sgwj.gov.cn/" in original.body
+    assert b"http://www.sgwj1.gov.cn/" in copied.body and b"http://www.sgwj.gov.cn/" not in copied.body
+    assert "武江甲区".encode() in copied.body and "韶关市武江区".encode() not in copied.body
+
+
 def test_plain_crawl_is_charged_to_the_shallowest_depth_that_finds_everything():
     crawl = PlainCrawl(requests=[2, 5, 9, 40, 80], found=[set(), {"a"}, {"b"}, set(), set()])
     assert crawl.charge() == (16, 2)
@@ -88,3 +99,5 @@ def test_quick_suite_writes_every_comparison(tmp_path):
     assert len(re.findall(r"^- ", summary, re.M)) >= 9
     assert "failed" not in summary
     assert re.search(r"\| scrapy crawl portals \| [\d,]+ \|", text)
+    stored = re.search(r"^\| first crawl \|.* \| ([\d,]+) \|$", text, re.M)
+    assert stored and int(stored[1].replace(",", "")) == 2 * len(expected_reports()), "every copy's reports found"

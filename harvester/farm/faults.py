@@ -9,7 +9,8 @@
   loops and chains, 429 with Retry-After, a 5xx storm — next to healthy reports;
 * optionally, *random transient faults* on every other page (5xx, 429, a
   connection closed mid-body, a slow start) chosen by a fixed seed, each on a
-  URL's first attempt only, so a polite retrying crawler still gets everything.
+  URL's first attempt only, so a polite retrying crawler still gets everything;
+* optionally, *stalls*: chosen pages whose first attempts are answered only after a wait.
 
 What harvester must do with each is in :data:`FAULTS`'s ``expect``; the tests
 and ``bench/bench_soak.py`` hold it to that.
@@ -131,6 +132,9 @@ class _FaultyHandler(_Handler):
             return
         if farm.random_fault(host, path, attempt, self):
             return
+        stalls = farm.stalls.get((host, path), ())
+        if attempt <= len(stalls):
+            time.sleep(stalls[attempt - 1])
         super()._respond(method, body)
 
     def _head(self, status: int, headers: dict[str, str]) -> None:
@@ -197,11 +201,14 @@ class _FaultyHandler(_Handler):
 class FaultyFarmServer(FarmServer):
     """The farm with the fault portal, and random transient faults when ``fault_rate`` > 0."""
 
-    def __init__(self, site: Site | None = None, port: int = 0, *, fault_rate: float = 0.0, seed: int = 1) -> None:
+    def __init__(self, site: Site | None = None, port: int = 0, *, fault_rate: float = 0.0, seed: int = 1,
+                 stalls: dict[tuple[str, str], tuple[float, ...]] | None = None) -> None:
         super().__init__(fault_site(site), port)
         self._httpd.RequestHandlerClass = _FaultyHandler
         self.fault_rate = fault_rate
         self.seed = seed
+        #: (host, path) -> seconds each attempt in turn waits before it is answered; later attempts never wait.
+        self.stalls = dict(stalls or {})
         self._attempts: dict[tuple[str, str], int] = {}
         self._attempts_lock = threading.Lock()
         self.injected: dict[str, int] = {}

@@ -10,6 +10,7 @@ plain HTTP only.
 from __future__ import annotations
 
 import hashlib
+import sys
 import threading
 import time
 from email.utils import parsedate_to_datetime
@@ -135,6 +136,12 @@ class _FarmHTTPServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
     farm: FarmServer
+
+    def handle_error(self, request, client_address) -> None:
+        """A client that hung up (a browser timing out, a crawler at its size limit) is no server error."""
+        if isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+            return
+        super().handle_error(request, client_address)
 
 
 class FarmServer:

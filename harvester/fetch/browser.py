@@ -16,7 +16,7 @@ import shutil
 import urllib.request
 from pathlib import Path
 
-from scrapy.settings import BaseSettings
+from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
 
 logger = logging.getLogger(__name__)
 
@@ -28,6 +28,9 @@ CHROMIUM_ARGS = ("--no-sandbox", "--disable-gpu", "--disable-background-networki
 VENDOR_HOSTS = ("*.google.com", "*.googleapis.com", "*.gvt1.com", "*.gstatic.com", "*.googleusercontent.com")
 #: Resources a list or a challenge never needs.
 ABORTED_RESOURCES = frozenset({"image", "media", "font", "stylesheet", "manifest", "texttrack", "ping", "other"})
+#: A navigation that outlasts HARVESTER_BROWSER_TIMEOUT: retried like a download timeout, since a
+#: browser stalled behind a busy server or its own page limit usually loads the page on a second try.
+BROWSER_TIMEOUT = "playwright.async_api.TimeoutError"
 CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
 
 
@@ -89,6 +92,10 @@ class BrowserAddon:
                      priority="addon")
         settings.set("PLAYWRIGHT_ABORT_REQUEST", "harvester.fetch.browser.abort_request", priority="addon")
         settings.set("PLAYWRIGHT_PROCESS_REQUEST_HEADERS", "harvester.fetch.browser.browser_headers", priority="addon")
+        retried = settings.getlist("RETRY_EXCEPTIONS")
+        if BROWSER_TIMEOUT not in retried:
+            settings.set("RETRY_EXCEPTIONS", [*retried, BROWSER_TIMEOUT],
+                         priority=max(settings.getpriority("RETRY_EXCEPTIONS") or 0, SETTINGS_PRIORITIES["addon"]))
 
 
 def abort_request(request) -> bool:
