@@ -79,8 +79,8 @@ def throughput_section(rounds: list[Round], farm: str, options: Options) -> Sect
     body = (f"{main}\n\nCPU per page by stage (median of {len(rounds)} crawls; a page is a request answered by the farm):"
             f"\n\n{stages}\n")
     method = (
-        f"The farm copied {options.copies} times ({farm}, every CMS family and file type), served on loopback "
-        f"through one forward proxy in the benchmark's own process. `scrapy crawl portals` runs with the farm "
+        f"The farm copied {options.copies} times ({farm}, every CMS family the farm imitates; its reports are "
+        f"HTML pages, report files are timed under Files), served on loopback through one forward proxy in the benchmark's own process. `scrapy crawl portals` runs with the farm "
         f"settings (no download delay, AutoThrottle off; 16 requests in flight, 2 per host) into a fresh SQLite "
         f"store. The peer is `bench/bare_spider.py`: plain Scrapy with the same concurrency and reactor, given "
         f"exactly the requests the farm answered during that crawl (robots.txt, retries, POSTs, the browser's "
