@@ -80,8 +80,9 @@ def throughput_section(rounds: list[Round], farm: str, options: Options) -> Sect
             f"\n\n{stages}\n")
     method = (
         f"The farm copied {options.copies} times ({farm}, every CMS family the farm imitates; its reports are "
-        f"HTML pages, report files are timed under Files), served on loopback through one forward proxy in the benchmark's own process. `scrapy crawl portals` runs with the farm "
-        f"settings (no download delay, AutoThrottle off; 16 requests in flight, 2 per host) into a fresh SQLite "
+        f"HTML pages, report files are timed under Files), served on loopback through one forward proxy in the "
+        f"benchmark's own process. `scrapy crawl portals` runs with the farm settings (no download delay, "
+        f"AutoThrottle off; 16 requests in flight, 2 per host) into a fresh SQLite "
         f"store. The peer is `bench/bare_spider.py`: plain Scrapy with the same concurrency and reactor, given "
         f"exactly the requests the farm answered during that crawl (robots.txt, retries, POSTs, the browser's "
         f"requests included), doing nothing with the answers. \"crawl s\" runs from the first request to the last "
