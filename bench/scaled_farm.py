@@ -23,6 +23,8 @@ COPY_MARKS = "甲乙丙丁戊己庚辛壬癸"
 
 
 def _host(host: str, domains: list[str], copy: int) -> str:
+    if not copy:
+        return host
     for domain in domains:
         if host.endswith(domain):
             return host[: -len(domain)] + domain.replace(".gov.cn", f"{copy}.gov.cn")
@@ -53,15 +55,19 @@ def _encoding(page: Page) -> str:
 
 
 def _copy_page(page: Page | None, domains: list[str], copy: int) -> Page | None:
-    """A generated page of copy ``copy``: its links and publisher renamed like the copy's stored pages.
+    """``page`` as copy ``copy`` serves it: body and redirect target renamed; copy 0 is the original.
 
     Generated routes (gkmlpt's JSON API, Hanweb's dataproxy, calendars) build
-    their answers from the original portal, so without this a copy's API would
-    list the original portal's report URLs and the copy would have no reports of its own.
+    their answers from the original portal, so their answers go through here
+    too: otherwise a copy's API would list the original portal's report URLs
+    and the copy would have no reports of its own.
     """
-    if page is None:
-        return None
-    return replace(page, body=_copy_body(page.body, domains, copy, _encoding(page)))
+    if page is None or not copy:
+        return page
+    headers = dict(page.headers)
+    if "Location" in headers:
+        headers["Location"] = _copy_body(headers["Location"].encode(), domains, copy, "utf-8").decode()
+    return replace(page, headers=headers, body=_copy_body(page.body, domains, copy, _encoding(page)))
 
 
 def scaled_site(copies: int) -> tuple[Site, str]:
@@ -71,23 +77,16 @@ def scaled_site(copies: int) -> tuple[Site, str]:
     site = Site()
     for copy in range(copies):
         for (host, path), page in base.pages.items():
-            body = _copy_body(page.body, domains, copy, _encoding(page)) if copy else page.body
-            headers = dict(page.headers)
-            if copy and "Location" in headers:
-                headers["Location"] = _copy_body(headers["Location"].encode(), domains, copy, "utf-8").decode()
-            site.put(_host(host, domains, copy) if copy else host, path,
-                     Page(status=page.status, headers=headers, body=body, last_modified=page.last_modified,
-                          validators=page.validators, accepts_post=page.accepts_post))
-        renamed = (lambda page, copy=copy: _copy_page(page, domains, copy)) if copy else (lambda page: page)
+            site.put(_host(host, domains, copy), path, _copy_page(page, domains, copy))
         for (host, prefix), route in base.routes.items():
-            site.routes[(_host(host, domains, copy) if copy else host, prefix)] = \
-                lambda path, route=route, renamed=renamed: renamed(route(path))
+            site.routes[(_host(host, domains, copy), prefix)] = \
+                lambda path, route=route, copy=copy: _copy_page(route(path), domains, copy)
         for (host, path), route in base.post_routes.items():
-            site.post_routes[(_host(host, domains, copy) if copy else host, path)] = \
-                lambda path, body, route=route, renamed=renamed: renamed(route(path, body))
+            site.post_routes[(_host(host, domains, copy), path)] = \
+                lambda path, body, route=route, copy=copy: _copy_page(route(path, body), domains, copy)
         for host, guard in base.guards.items():
-            site.guards[_host(host, domains, copy) if copy else host] = \
-                lambda path, cookie, guard=guard, renamed=renamed: renamed(guard(path, cookie))
+            site.guards[_host(host, domains, copy)] = \
+                lambda path, cookie, guard=guard, copy=copy: _copy_page(guard(path, cookie), domains, copy)
     rows = list(csv.DictReader(io.StringIO(SEEDS_CSV)))
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
