@@ -36,7 +36,7 @@ def growth(crawl: Crawl) -> tuple[float, float]:
 
 def run(options: Options) -> Section:
     copies = max(1, math.ceil(options.memory_pages / REQUESTS_PER_COPY))
-    site, seeds_csv = scaled_site(copies)
+    site, seeds_csv = scaled_site(copies, scans=options.ocr)
     seeds = write_scaled_seeds(options.work / "memory-seeds.csv", seeds_csv)
     farm_text = farm_description(site, seeds_csv)
     with FarmServer(site) as farm:
@@ -61,7 +61,8 @@ def run(options: Options) -> Section:
         table(("part of the crawl", "samples", "median RSS MB", "max RSS MB"), rows),
     ]) + "\n"
     method = (
-        f"One `scrapy crawl portals` of the farm copied {copies} times ({farm_text}) into a fresh SQLite store, then "
+        f"One `scrapy crawl portals` of the farm copied {copies} times ({farm_text}; built as under Throughput, "
+        f"report files included) into a fresh SQLite store, then "
         f"the bare Scrapy spider over exactly the requests that crawl made. Each process's resident memory (VmRSS; "
         f"Chromium's processes not included) is sampled every 0.25 s with the number of requests the farm has "
         f"answered; quarters are quarters of those requests, and samples taken before the first request, while "

@@ -36,7 +36,7 @@ Function = tuple[str, int, str]
 
 
 def profiled_crawl(options: Options, copies: int) -> pstats.Stats:
-    site, seeds_csv = scaled_site(copies)
+    site, seeds_csv = scaled_site(copies, scans=options.ocr)
     seeds = write_scaled_seeds(options.work / "profile-seeds.csv", seeds_csv)
     out = options.work / "crawl.prof"
     command = farm_crawl_command(seeds, options.work / "profile.log")

@@ -5,6 +5,12 @@ its reports are other publishers' reports, not more files of the same ones,
 and rewrites hostnames byte-wise (ASCII in both the UTF-8 and the GBK portals).
 Generated routes (calendars, search pages, JSON and POST data endpoints) are copied too,
 and what they generate is renamed the same way.
+
+Every ``files_every``-th copy also carries the files portal (reports as PDF,
+DOCX, DOC, WPS and scans, a fake PDF, a zip bomb). Its files are served byte
+for byte on each copy's hostname: a file cannot be renamed without rewriting
+it, so these copies are the same reports mirrored on other portals, which the
+store keeps as one report seen in several places.
 """
 
 from __future__ import annotations
@@ -16,10 +22,15 @@ from dataclasses import replace
 from pathlib import Path
 
 from harvester.farm.catalog import PORTALS
+from harvester.farm.files import FILES_SEED_ROW, files_site
 from harvester.farm.seeds import SEEDS_CSV
 from harvester.farm.site import Page, Site, build_site
 
 COPY_MARKS = "甲乙丙丁戊己庚辛壬癸"
+#: Copies 0, 10, 20 … carry the files portal: its OCR costs seconds of CPU a copy.
+FILES_EVERY = 10
+#: Content types rewritten in a copy; anything else (PDF, DOC, images, zips) is served as is.
+TEXT_TYPES = ("text/", "json", "javascript", "xml")
 
 
 def _host(host: str, domains: list[str], copy: int) -> str:
@@ -64,35 +75,49 @@ def _copy_page(page: Page | None, domains: list[str], copy: int) -> Page | None:
     """
     if page is None or not copy:
         return page
+    content_type = page.headers.get("Content-Type", "text/html").lower()
+    if not any(kind in content_type for kind in TEXT_TYPES):
+        return page
     headers = dict(page.headers)
     if "Location" in headers:
         headers["Location"] = _copy_body(headers["Location"].encode(), domains, copy, "utf-8").decode()
     return replace(page, headers=headers, body=_copy_body(page.body, domains, copy, _encoding(page)))
 
 
-def scaled_site(copies: int) -> tuple[Site, str]:
-    """The farm ``copies`` times over, and the matching seeds CSV text."""
-    base = build_site()
-    domains = sorted({re.sub(r"^[^.]+\.", "", host) for host in base.hosts}, key=len, reverse=True)
+def _copy_site(site: Site, source: Site, domains: list[str], copy: int) -> None:
+    for (host, path), page in source.pages.items():
+        site.put(_host(host, domains, copy), path, _copy_page(page, domains, copy))
+    for (host, prefix), route in source.routes.items():
+        site.routes[(_host(host, domains, copy), prefix)] = \
+            lambda path, route=route: _copy_page(route(path), domains, copy)
+    for (host, path), route in source.post_routes.items():
+        site.post_routes[(_host(host, domains, copy), path)] = \
+            lambda path, body, route=route: _copy_page(route(path, body), domains, copy)
+    for host, guard in source.guards.items():
+        site.guards[_host(host, domains, copy)] = \
+            lambda path, cookie, guard=guard: _copy_page(guard(path, cookie), domains, copy)
+
+
+def scaled_site(copies: int, files_every: int = FILES_EVERY, scans: bool = True) -> tuple[Site, str]:
+    """The farm ``copies`` times over, and the matching seeds CSV text.
+
+    ``scans=False`` leaves the scanned copies out of the files portal (the
+    quick suite cannot afford their OCR).
+    """
+    base, files = build_site(), files_site(Site(), scans=scans)
+    domains = sorted({re.sub(r"^[^.]+\.", "", host) for host in base.hosts | files.hosts}, key=len, reverse=True)
     site = Site()
-    for copy in range(copies):
-        for (host, path), page in base.pages.items():
-            site.put(_host(host, domains, copy), path, _copy_page(page, domains, copy))
-        for (host, prefix), route in base.routes.items():
-            site.routes[(_host(host, domains, copy), prefix)] = \
-                lambda path, route=route, copy=copy: _copy_page(route(path), domains, copy)
-        for (host, path), route in base.post_routes.items():
-            site.post_routes[(_host(host, domains, copy), path)] = \
-                lambda path, body, route=route, copy=copy: _copy_page(route(path, body), domains, copy)
-        for host, guard in base.guards.items():
-            site.guards[_host(host, domains, copy)] = \
-                lambda path, cookie, guard=guard, copy=copy: _copy_page(guard(path, cookie), domains, copy)
     rows = list(csv.DictReader(io.StringIO(SEEDS_CSV)))
+    files_row = next(csv.DictReader(io.StringIO(SEEDS_CSV.splitlines()[0] + "\n" + FILES_SEED_ROW)))
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
     writer.writeheader()
     for copy in range(copies):
-        for row in rows:
+        with_files = copy % files_every == 0
+        _copy_site(site, base, domains, copy)
+        if with_files:
+            _copy_site(site, files, domains, copy)
+        for row in rows + ([files_row] if with_files else []):
             url = row["url"] if not copy else "http://" + _host(row["url"].split("/")[2], domains, copy) + "/"
             writer.writerow({**row, "url": url, "name": row["name"] + (COPY_MARKS[(copy - 1) % 10] if copy else "")})
     return site, out.getvalue()

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from bench.core import Options, Section, median, ratio, table
 from bench.crawls import Crawl, crawl_bare, crawl_portals
-from bench.scaled_farm import scaled_site, write_scaled_seeds
+from bench.scaled_farm import FILES_EVERY, scaled_site, write_scaled_seeds
 from harvester.cputime import STAGES
 from harvester.farm.server import FarmServer
 
@@ -30,7 +30,7 @@ def farm_description(site, seeds_csv: str) -> str:
 
 
 def crawl_rounds(options: Options) -> tuple[list[Round], str]:
-    site, seeds_csv = scaled_site(options.copies)
+    site, seeds_csv = scaled_site(options.copies, scans=options.ocr)
     seeds = write_scaled_seeds(options.work / "throughput-seeds.csv", seeds_csv)
     rounds = []
     with FarmServer(site) as farm:
@@ -79,9 +79,10 @@ def throughput_section(rounds: list[Round], farm: str, options: Options) -> Sect
     body = (f"{main}\n\nCPU per page by stage (median of {len(rounds)} crawls; a page is a request answered by the farm):"
             f"\n\n{stages}\n")
     method = (
-        f"The farm copied {options.copies} times ({farm}, every CMS family the farm imitates; its reports are "
-        f"HTML pages, report files are timed under Files), served on loopback through one forward proxy in the "
-        f"benchmark's own process. `scrapy crawl portals` runs with the farm settings (no download delay, "
+        f"The farm copied {options.copies} times ({farm}): every CMS family the farm imitates, and on every "
+        f"{FILES_EVERY}th copy the files portal, whose reports come as PDF, DOCX, DOC and WPS files"
+        f"{' and scans to OCR' if options.ocr else ' (its scans left out: no OCR in this form)'}, a fake PDF and "
+        f"a zip bomb; served on loopback through one forward proxy in the benchmark's own process. `scrapy crawl portals` runs with the farm settings (no download delay, "
         f"AutoThrottle off; 16 requests in flight, 2 per host) into a fresh SQLite "
         f"store. The peer is `bench/bare_spider.py`: plain Scrapy with the same concurrency and reactor, given "
         f"exactly the requests the farm answered during that crawl (robots.txt, retries, POSTs, the browser's "

@@ -17,15 +17,17 @@ import pytest
 from bench.core import ROOT, Options, table
 from bench.focus import PlainCrawl
 from bench.profiling import library
-from bench.scaled_farm import scaled_site
+from bench.scaled_farm import FILES_EVERY, scaled_site
 from bench.throughput import crawl_rounds
+from harvester.farm.catalog import PORTALS
+from harvester.farm.files import DOCX, FILES_HOST, FILES_REPORTS, SCAN_PDF, SHELL
 from harvester.farm.truth import expected_reports
 
 
 @pytest.fixture(scope="module")
 def rounds(tmp_path_factory):
     work = tmp_path_factory.mktemp("throughput")
-    options = Options(quick=True, runs=1, copies=1, memory_pages=0, store_reports=0, work=work)
+    options = Options(quick=True, runs=1, copies=1, memory_pages=0, store_reports=0, work=work, ocr=False)
     return crawl_rounds(options)[0]
 
 
@@ -34,7 +36,8 @@ def test_the_bare_peer_fetches_exactly_the_crawls_requests(rounds):
     asked = Counter((e["method"], e["host"], e["path"]) for e in first.log)
     fetched = Counter((e["method"], e["host"], e["path"]) for e in bare.log)
     assert fetched == asked
-    assert first.reports == len(expected_reports())
+    assert first.reports == len(expected_reports()) + FILES_REPORTS
+    assert any(e["host"] == FILES_HOST and e["path"] == DOCX for e in first.log), "report files are crawled too"
     assert bare.cpu_seconds > 0 and first.cpu_seconds > bare.cpu_seconds
 
 
@@ -66,6 +69,17 @@ def test_a_copys_generated_answers_point_at_the_copy():
     assert b"http://www.sgwj.gov.cn/" in original.body
     assert b"http://www.sgwj1.gov.cn/" in copied.body and b"http://www.sgwj.gov.cn/" not in copied.body
     assert "武江甲区".encode() in copied.body and "韶关市武江区".encode() not in copied.body
+
+
+def test_every_tenth_copy_mirrors_the_files_portal_byte_for_byte():
+    site, seeds = scaled_site(FILES_EVERY + 1)
+    mirror = FILES_HOST.replace(".gov.cn", f"{FILES_EVERY}.gov.cn")
+    assert site.get(mirror, DOCX).body == site.get(FILES_HOST, DOCX).body
+    assert site.get(mirror, SHELL).body == site.get(FILES_HOST, SHELL).body, "its pages link files by path"
+    assert f"http://{mirror}/" in seeds
+    assert site.get(FILES_HOST.replace(".gov.cn", "1.gov.cn"), "/") is None
+    assert seeds.count("\n") == 1 + (FILES_EVERY + 1) * len(PORTALS) + 2, "header, every portal, two files portals"
+    assert site.get(FILES_HOST, SCAN_PDF) and not scaled_site(1, scans=False)[0].get(FILES_HOST, SCAN_PDF)
 
 
 def test_plain_crawl_is_charged_to_the_shallowest_depth_that_finds_everything():
@@ -100,4 +114,5 @@ def test_quick_suite_writes_every_comparison(tmp_path):
     assert "failed" not in summary
     assert re.search(r"\| scrapy crawl portals \| [\d,]+ \|", text)
     stored = re.search(r"^\| first crawl \|.* \| ([\d,]+) \|$", text, re.M)
-    assert stored and int(stored[1].replace(",", "")) == 2 * len(expected_reports()), "every copy's reports found"
+    expected = 2 * len(expected_reports()) + FILES_REPORTS
+    assert stored and int(stored[1].replace(",", "")) == expected, "every copy's reports found"

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from harvester.cli import crawl_farm
 from harvester.farm.files import (
-    BOMB, DOC, DOCX, FAKE_PDF, FILES_HOST, FILES_SEED_ROW, FINANCE, GOVERNMENT, PDF, SCAN, SCAN_PDF, SHELL, WPS, files_site,
+    BOMB, DOC, DOCX, FAKE_PDF, FILES_HOST, FILES_REPORTS, FILES_SEED_ROW, FINANCE, GOVERNMENT, PDF, SCAN, SCAN_PDF, SHELL, WPS, files_site,
 )
 from harvester.farm.seeds import write_seeds
 from harvester.farm.server import FarmServer
@@ -59,7 +59,7 @@ def test_a_pdf_that_is_really_html_and_a_zip_bomb(files_crawl):
     finance = [r for r in records if r["agency"] == FINANCE]
     assert len(finance) == 1 and finance[0]["source_type"] == "html"
     assert finance[0]["sightings"][0]["url"] == url(FAKE_PDF)
-    assert len(records) == len(expected_reports()) + 2
+    assert len(records) == len(expected_reports()) + FILES_REPORTS
     engine = open_store(files_crawl)
     with session_factory(engine)() as session:
         bomb = session.scalars(select(Fetch).where(Fetch.url == url(BOMB))).all()

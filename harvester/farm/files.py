@@ -1,4 +1,4 @@
-"""A portal whose reports come as files (tests of attachments; not in the default farm).
+"""A portal whose reports come as files (tests of attachments and the benchmark farm; not in the default farm).
 
 One report, several files: an HTML page that only announces the report and
 attaches it as PDF (served as ``application/octet-stream``), DOCX and a PNG scan, the same
@@ -36,6 +36,8 @@ DOC = "/module/download/downfile.jsp?classid=0&filename=qjp_2024_nb.doc"
 FAKE_PDF = "/uploads/2025/01/czj_2024_nb.pdf"
 BOMB = COLUMN + "202301/qjp_2022_nb.docx"
 FINANCE = "淮安市清江浦区财政局"
+#: Reports the portal publishes: the government's (page, files and scans as one) and the finance bureau's.
+FILES_REPORTS = 2
 
 
 def _file(name: str, content_type: str) -> Page:
@@ -61,7 +63,8 @@ def finance_page() -> str:
     return template.replace("定西市安定区财政局", FINANCE).replace("定西市安定区", "淮安市清江浦区")
 
 
-def files_site(base: Site | None = None) -> Site:
+def files_site(base: Site | None = None, scans: bool = True) -> Site:
+    """The files portal added to ``base`` (default: the whole farm); ``scans=False`` leaves out the two scans to OCR."""
     site = base if base is not None else build_site()
     site.put_html(FILES_HOST, "/", '<!DOCTYPE html><html><head><meta charset="utf-8"><title>淮安市清江浦区人民政府</title>'
                   '</head><body><a href="/zwgk/">政务公开</a></body></html>')
@@ -74,6 +77,8 @@ def files_site(base: Site | None = None) -> Site:
         (FAKE_PDF, f"{FINANCE}2024年政府信息公开工作年度报告"),
         (BOMB, f"{GOVERNMENT}2022年政府信息公开工作年度报告"),
     ]
+    if not scans:
+        items = [item for item in items if item[0] != SCAN_PDF]
     links = "".join(f'<li><a href="{href}">{title}</a></li>' for href, title in items)
     site.put_html(FILES_HOST, COLUMN, '<!DOCTYPE html><html><head><meta charset="utf-8"><title>政府信息公开年报</title>'
                   f'</head><body><h2>政府信息公开年报</h2><ul>{links}</ul></body></html>')
@@ -86,12 +91,13 @@ def files_site(base: Site | None = None) -> Site:
 <p>附件：<a href="{PDF}">{GOVERNMENT_TITLE}.pdf</a></p>
 <p>附件2：<a href="{DOCX}">下载Word版</a></p>
 <p>附件4：<a href="{DOC}">旧版Word文件</a></p>
-<p>附件3：<a href="{SCAN}">{GOVERNMENT_TITLE}（盖章扫描件）</a></p></div></body></html>""")
+{f'<p>附件3：<a href="{SCAN}">{GOVERNMENT_TITLE}（盖章扫描件）</a></p>' if scans else ""}</div></body></html>""")
     site.put(FILES_HOST, PDF, _file("report.pdf", "application/octet-stream"))
     site.put(FILES_HOST, DOCX, _file("report.docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"))
     site.put(FILES_HOST, WPS, _file("report.wps", "application/kswps"))
-    site.put(FILES_HOST, SCAN, _file("report_scan.png", "image/png"))
-    site.put(FILES_HOST, SCAN_PDF, _file("report_scan.pdf", "application/pdf"))
+    if scans:
+        site.put(FILES_HOST, SCAN, _file("report_scan.png", "image/png"))
+        site.put(FILES_HOST, SCAN_PDF, _file("report_scan.pdf", "application/pdf"))
     site.put(FILES_HOST, DOC, _file("report.doc", "application/octet-stream"))
     fake = finance_page().encode("utf-8")
     site.put(FILES_HOST, FAKE_PDF, Page(headers={"Content-Type": "application/pdf"}, body=fake))
