@@ -1,6 +1,7 @@
 """Profiles of the crawl's heaviest stages: where inside a stage the CPU goes.
 
-One ``scrapy crawl portals`` of the farm runs under cProfile. For each stage
+One ``scrapy crawl portals`` of the farm runs under cProfile, timed by the
+process CPU clock (:mod:`bench.cpu_profile`). For each stage
 that takes more than half of the spider's CPU per page (by the unprofiled
 throughput crawls), or the heaviest stage when none does, the functions
 called on the stage's behalf are summed by library and listed by own time
@@ -40,7 +41,7 @@ def profiled_crawl(options: Options, copies: int) -> pstats.Stats:
     seeds = write_scaled_seeds(options.work / "profile-seeds.csv", seeds_csv)
     out = options.work / "crawl.prof"
     command = farm_crawl_command(seeds, options.work / "profile.log")
-    command = [sys.executable, "-m", "cProfile", "-o", str(out), *command[1:]]
+    command = [sys.executable, "-m", "bench.cpu_profile", str(out), *command[1:]]
     with FarmServer(site) as farm:
         run_measured(command, crawl_environment(f"sqlite:///{options.work / 'profile.sqlite'}", farm.proxy_url),
                      ROOT, farm)
@@ -53,7 +54,9 @@ def library(function: Function) -> str:
     if filename == "~":  # C functions: "<method 'findall' of 're.Pattern' objects>", "<built-in method time.time>"
         match = re.search(r"of '([\w]+)|built-in method ([\w]+)", name)
         owner = next((group for group in match.groups() if group), "") if match else ""
-        return f"stdlib {owner}" if owner and owner not in ("lxml", "builtins") else owner or "builtins"
+        if not owner or owner == "builtins":
+            return "builtins"
+        return f"stdlib {owner}" if owner in sys.stdlib_module_names else owner
     parts = Path(filename).parts
     for anchor in ("site-packages", "dist-packages"):
         if anchor in parts:
@@ -137,7 +140,7 @@ def run(options: Options, stage_shares: dict[str, float]) -> Section:
     verdict = (f"Stages over half of the CPU per page: {', '.join(heavy)}." if heavy else
                f"No stage takes more than half of the CPU per page ({shares}); the heaviest, "
                f"{chosen[0]}, is profiled anyway.")
-    method = (f"`python -m cProfile -m scrapy crawl portals` on the farm copied {copies} times. {verdict} "
+    method = (f"`python -m bench.cpu_profile OUT -m scrapy crawl portals` on the farm copied {copies} times. {verdict} "
               f"{__doc__.split(chr(10) + chr(10))[1].replace(chr(10), ' ')}")
     return Section("profile", "Profiles of the heaviest stages", method, "\n\n".join(parts) + "\n",
                    [f"Profile: {verdict}"])

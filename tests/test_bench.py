@@ -7,6 +7,7 @@ is a recrawl, memory is read against pages), not how fast this machine is.
 
 from __future__ import annotations
 
+import pstats
 import re
 import subprocess
 import sys
@@ -90,8 +91,21 @@ def test_plain_crawl_is_charged_to_the_shallowest_depth_that_finds_everything():
 
 def test_profile_names_the_library_of_each_function():
     assert library(("~", 0, "<method 'findall' of 're.Pattern' objects>")) == "stdlib re"
+    assert library(("~", 0, "<built-in method onnxruntime.capi.onnxruntime_pybind11_state.run>")) == "onnxruntime"
+    assert library(("~", 0, "<built-in method builtins.len>")) == "builtins"
     assert library(("/usr/lib/python3/site-packages/lxml/html/__init__.py", 1, "fromstring")) == "lxml"
     assert library((str(ROOT / "harvester" / "parse" / "numbers.py"), 1, "number")) == "harvester.parse"
+
+
+def test_the_profile_counts_cpu_not_waiting(tmp_path):
+    out = tmp_path / "run.prof"
+    code = "import time; time.sleep(0.6); sum(range(3_000_000))"
+    subprocess.run([sys.executable, "-m", "bench.cpu_profile", str(out), "-m", "timeit", "-n", "1", "-r", "1", code],
+                   cwd=ROOT, check=True, capture_output=True)
+    stats = pstats.Stats(str(out))
+    sleep = next(figures for function, figures in stats.stats.items() if "time.sleep" in function[2])
+    assert sleep[2] < 0.05, "a sleep is no work"
+    assert 0.02 < stats.total_tt < 0.5
 
 
 def test_markdown_tables_align_numbers_right():
