@@ -1,7 +1,8 @@
 """Profiles of the crawl's heaviest stages: where inside a stage the CPU goes.
 
 One ``scrapy crawl portals`` of the farm runs under cProfile, timed by the
-process CPU clock (:mod:`bench.cpu_profile`). For each stage
+process CPU clock (:mod:`bench.cpu_profile`; each reading is a system call, so
+functions called millions of times weigh more than unprofiled). For each stage
 that takes more than half of the spider's CPU per page (by the unprofiled
 throughput crawls), or the heaviest stage when none does, the functions
 called on the stage's behalf are summed by library and listed by own time
@@ -11,6 +12,7 @@ as gprof does; for fetch, every function outside harvester).
 
 from __future__ import annotations
 
+import builtins
 import pstats
 import re
 import sys
@@ -54,7 +56,7 @@ def library(function: Function) -> str:
     if filename == "~":  # C functions: "<method 'findall' of 're.Pattern' objects>", "<built-in method time.time>"
         match = re.search(r"of '([\w]+)|built-in method ([\w]+)", name)
         owner = next((group for group in match.groups() if group), "") if match else ""
-        if not owner or owner == "builtins":
+        if not owner or owner == "builtins" or hasattr(builtins, owner):  # builtins.len, str.lower, list.append
             return "builtins"
         return f"stdlib {owner}" if owner in sys.stdlib_module_names else owner
     parts = Path(filename).parts

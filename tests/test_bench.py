@@ -93,6 +93,8 @@ def test_profile_names_the_library_of_each_function():
     assert library(("~", 0, "<method 'findall' of 're.Pattern' objects>")) == "stdlib re"
     assert library(("~", 0, "<built-in method onnxruntime.capi.onnxruntime_pybind11_state.run>")) == "onnxruntime"
     assert library(("~", 0, "<built-in method builtins.len>")) == "builtins"
+    assert library(("~", 0, "<method 'lower' of 'str' objects>")) == "builtins"
+    assert library(("~", 0, "<method 'poll' of 'select.poll' objects>")) == "stdlib select"
     assert library(("/usr/lib/python3/site-packages/lxml/html/__init__.py", 1, "fromstring")) == "lxml"
     assert library((str(ROOT / "harvester" / "parse" / "numbers.py"), 1, "number")) == "harvester.parse"
 
