@@ -66,7 +66,7 @@ def _encoding(page: Page) -> str:
 
 
 def _copy_page(page: Page | None, domains: list[str], copy: int) -> Page | None:
-    """``page`` as copy ``copy`` serves it: body and redirect target renamed; copy 0 is the original.
+    """``page`` as copy ``copy`` serves it (copy 0 is the original): text renamed, files as they are.
 
     Generated routes (gkmlpt's JSON API, Hanweb's dataproxy, calendars) build
     their answers from the original portal, so their answers go through here
